@@ -1,2 +1,4 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.Run();
+using VectorAspire.Standalone;
+
+var app = StandaloneServer.Build(args);
+await app.RunAsync();

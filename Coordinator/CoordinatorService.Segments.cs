@@ -1,0 +1,49 @@
+using System.Globalization;
+using VectorAspire.Core.Catalog;
+using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Meta;
+
+namespace VectorAspire.Coordinator;
+
+public sealed partial class CoordinatorService
+{
+    public async ValueTask<ShardState> GetShardStateAsync(long collectionId, string vchannel, CancellationToken cancellationToken)
+    {
+        var segments = new List<SegmentInfo>();
+        foreach (var kv in await _store.ScanPrefixAsync($"{SegmentPrefix}{collectionId}/", cancellationToken))
+        {
+            var s = CatalogJson.ReadSegment(kv.Value);
+            if (s.VChannel == vchannel)
+                segments.Add(s);
+        }
+        var deltas = new List<DeltaInfo>();
+        foreach (var kv in await _store.ScanPrefixAsync($"{DeltaPrefix}{collectionId}/", cancellationToken))
+        {
+            var d = CatalogJson.ReadDelta(kv.Value);
+            if (d.VChannel == vchannel)
+                deltas.Add(d);
+        }
+        var cp = await _store.GetAsync(CheckpointKey(collectionId, vchannel), cancellationToken);
+        long lsn = cp is null ? 0 : CatalogJson.ReadCheckpoint(cp.Value).Lsn;
+        segments.Sort((a, b) => a.SegmentId.CompareTo(b.SegmentId));
+        deltas.Sort((a, b) => a.DeltaId.CompareTo(b.DeltaId));
+        return new ShardState(segments, deltas, lsn);
+    }
+
+    public async ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken)
+    {
+        var ops = new List<TxnOp>();
+        foreach (var s in commit.Segments)
+            ops.Add(TxnOp.Put($"{SegmentPrefix}{s.CollectionId}/{s.SegmentId.ToString(CultureInfo.InvariantCulture)}", CatalogJson.Serialize(s)));
+        if (commit.Delta is { } d)
+            ops.Add(TxnOp.Put($"{DeltaPrefix}{d.CollectionId}/{d.DeltaId.ToString(CultureInfo.InvariantCulture)}", CatalogJson.Serialize(d)));
+        ops.Add(TxnOp.Put(CheckpointKey(commit.CollectionId, commit.VChannel),
+            CatalogJson.Serialize(new ShardCheckpoint(commit.CollectionId, commit.VChannel, commit.CheckpointLsn))));
+        // The collection must still exist: a flush racing a drop must not resurrect catalog keys.
+        var result = await _store.TxnAsync([new TxnCompare(CollectionPrefix + commit.CollectionId, CompareTarget.Version, CompareOp.Greater, 0)], ops, [], cancellationToken);
+        if (!result.Succeeded)
+            throw new InvalidOperationException($"collection {commit.CollectionId} was dropped during a flush");
+    }
+
+    private static string CheckpointKey(long collectionId, string vchannel) => $"{CheckpointPrefix}{collectionId}/{vchannel}";
+}

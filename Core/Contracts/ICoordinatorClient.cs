@@ -1,0 +1,77 @@
+using VectorAspire.Core.Catalog;
+using VectorAspire.Core.Schema;
+
+namespace VectorAspire.Core.Contracts;
+
+/// <summary>
+/// The Coordinator role as other roles see it: DDL and the catalog, timestamps and ids, and the segment catalog
+/// the StreamingNode commits flushes to. In standalone this is the Coordinator itself; in a cluster, a network client.
+/// </summary>
+public interface ICoordinatorClient
+{
+    ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken);
+
+    ValueTask DropCollectionAsync(string dbName, string name, CancellationToken cancellationToken);
+
+    /// <summary>The collection called <paramref name="nameOrAlias"/> (aliases resolved), or null.</summary>
+    ValueTask<CollectionInfo?> FindCollectionAsync(string dbName, string nameOrAlias, CancellationToken cancellationToken);
+
+    ValueTask<CollectionInfo?> GetCollectionAsync(long collectionId, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(string dbName, CancellationToken cancellationToken);
+
+    /// <summary>Every collection of every database (recovery).</summary>
+    ValueTask<IReadOnlyList<CollectionInfo>> ListAllCollectionsAsync(CancellationToken cancellationToken);
+
+    ValueTask RenameCollectionAsync(string dbName, string oldName, string newName, string? newDbName, CancellationToken cancellationToken);
+
+    ValueTask CreatePartitionAsync(string dbName, string collection, string partition, CancellationToken cancellationToken);
+
+    ValueTask DropPartitionAsync(string dbName, string collection, string partition, CancellationToken cancellationToken);
+
+    /// <summary>Loads the collection (all partitions when <paramref name="partitions"/> is null).</summary>
+    ValueTask LoadAsync(string dbName, string collection, IReadOnlyList<string>? partitions, CancellationToken cancellationToken);
+
+    ValueTask ReleaseAsync(string dbName, string collection, IReadOnlyList<string>? partitions, CancellationToken cancellationToken);
+
+    ValueTask CreateIndexAsync(string dbName, string collection, IndexInfo index, CancellationToken cancellationToken);
+
+    ValueTask DropIndexAsync(string dbName, string collection, string indexName, CancellationToken cancellationToken);
+
+    ValueTask CreateAliasAsync(string dbName, string alias, string collection, CancellationToken cancellationToken);
+
+    ValueTask AlterAliasAsync(string dbName, string alias, string collection, CancellationToken cancellationToken);
+
+    ValueTask DropAliasAsync(string dbName, string alias, CancellationToken cancellationToken);
+
+    ValueTask<AliasInfo?> DescribeAliasAsync(string dbName, string alias, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<AliasInfo>> ListAliasesAsync(string dbName, string? collection, CancellationToken cancellationToken);
+
+    ValueTask<ulong> AllocateTimestampAsync(int count, CancellationToken cancellationToken);
+
+    /// <summary>Allocates <paramref name="count"/> consecutive unique ids and returns the first.</summary>
+    ValueTask<long> AllocateIdsAsync(int count, CancellationToken cancellationToken);
+
+    /// <summary>Sealed segments, flushed deletes and checkpoint of one shard.</summary>
+    ValueTask<ShardState> GetShardStateAsync(long collectionId, string vchannel, CancellationToken cancellationToken);
+
+    /// <summary>Atomically records flushed segments and deletes of a shard and advances its checkpoint.</summary>
+    ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken);
+}
+
+public sealed record CreateCollectionRequest
+{
+    public required string DbName { get; init; }
+    public required CollectionSchema Schema { get; init; }
+    public int ShardsNum { get; init; } = 1;
+    public int NumPartitions { get; init; }
+    public ConsistencyLevel ConsistencyLevel { get; init; } = ConsistencyLevel.Bounded;
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+    public IReadOnlyList<IndexInfo> Indexes { get; init; } = [];
+    public bool Load { get; init; }
+}
+
+public sealed record ShardState(IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn);
+
+public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, DeltaInfo? Delta, long CheckpointLsn);

@@ -1,0 +1,92 @@
+using System.Net;
+using VectorAspire.Coordinator;
+using VectorAspire.Core.Meta;
+using VectorAspire.Core.Storage;
+using VectorAspire.Core.Time;
+using VectorAspire.Core.Wal;
+using VectorAspire.DataNode;
+using VectorAspire.Proxy.Rest;
+using VectorAspire.QueryNode;
+using VectorAspire.ServiceDefaults;
+using VectorAspire.StreamingNode;
+
+namespace VectorAspire.Standalone;
+
+/// <summary>
+/// The all-in-one server: every role in one process on embedded providers, talking through in-process
+/// implementations of the same client interfaces the cluster uses. Tests build it in-process on port 0.
+/// </summary>
+public static class StandaloneServer
+{
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = MapFlags(args) });
+        builder.AddServiceDefaults();
+        configure?.Invoke(builder);
+        var options = builder.Configuration.GetSection(StandaloneOptions.Section).Get<StandaloneOptions>() ?? new StandaloneOptions();
+        string dataPath = Path.GetFullPath(options.DataPath);
+        Directory.CreateDirectory(dataPath);
+
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            // Requests are limited by the API layer (64 MB with a Milvus error), not by Kestrel's 30 MB default.
+            k.Limits.MaxRequestBodySize = null;
+            k.Listen(IPAddress.Parse(options.Host), options.Port);
+        });
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IMetaStore>(sp => new SqliteMetaStore(Path.Combine(dataPath, "meta", "meta.db"), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<IObjectStore>(_ => new LocalObjectStore(Path.Combine(dataPath, "objects")));
+        services.AddSingleton<IWal>(_ => new LocalWal(Path.Combine(dataPath, "wal")));
+        services.AddSingleton<ITimestampOracle>(sp => new TimestampOracle(sp.GetRequiredService<IMetaStore>(), "coordinator/tso", sp.GetRequiredService<TimeProvider>()));
+        services.AddCoordinator();
+        services.AddStreamingNode();
+        services.AddQueryNode();
+        services.AddDataNode();
+        services.AddProxy();
+        services.AddSingleton<StandaloneLifecycle>();
+        services.AddHostedService(sp => sp.GetRequiredService<StandaloneLifecycle>());
+        services.AddHealthChecks().AddCheck<StandaloneLifecycle>("roles");
+
+        var app = builder.Build();
+        app.MapDefaultEndpoints();
+        app.MapMilvusRestApi();
+        return app;
+    }
+
+    /// <summary>--port and --data-dir are shorthands for VectorAspire:Port and VectorAspire:DataPath.</summary>
+    internal static string[] MapFlags(string[] args)
+    {
+        var mapped = new List<string>(args.Length);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string a = args[i];
+            string? key = a switch
+            {
+                "--port" => "--VectorAspire:Port",
+                "--data-dir" => "--VectorAspire:DataPath",
+                "--host" => "--VectorAspire:Host",
+                _ => null,
+            };
+            if (key is not null && i + 1 < args.Length)
+            {
+                mapped.Add(key);
+                mapped.Add(args[++i]);
+            }
+            else if (a.StartsWith("--port=", StringComparison.Ordinal))
+            {
+                mapped.Add("--VectorAspire:Port=" + a[7..]);
+            }
+            else if (a.StartsWith("--data-dir=", StringComparison.Ordinal))
+            {
+                mapped.Add("--VectorAspire:DataPath=" + a[11..]);
+            }
+            else
+            {
+                mapped.Add(a);
+            }
+        }
+        return [.. mapped];
+    }
+}
