@@ -256,6 +256,7 @@ internal sealed class JsonNumSource(int column, JsonStep[] path, bool isFloat) :
 
     public override void Fill(ref EvalContext ctx, Span<long> ints, Span<double> floats, Span<ulong> present)
     {
+        present = present[..ctx.Words];
         var col = (VarColumn)ctx.Block.Columns[column];
         present.Clear();
         for (int i = 0; i < ctx.Rows; i++)
@@ -287,6 +288,7 @@ internal sealed class ArrayLengthSource(int column, JsonStep[] path) : NumSource
 
     public override void Fill(ref EvalContext ctx, Span<long> ints, Span<double> floats, Span<ulong> present)
     {
+        present = present[..ctx.Words];
         var col = (VarColumn)ctx.Block.Columns[column];
         present.Clear();
         for (int i = 0; i < ctx.Rows; i++)

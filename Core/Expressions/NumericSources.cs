@@ -53,6 +53,7 @@ internal sealed class FieldNumSource(int column, DataType type) : NumSource
 
     public override void Fill(ref EvalContext ctx, Span<long> ints, Span<double> floats, Span<ulong> present)
     {
+        present = present[..ctx.Words];
         var col = ctx.Block.Columns[column];
         int n = ctx.Rows;
         switch (type)
@@ -99,6 +100,7 @@ internal sealed class ConstNumSource(bool isFloat, long intValue, double floatVa
 
     public override void Fill(ref EvalContext ctx, Span<long> ints, Span<double> floats, Span<ulong> present)
     {
+        present = present[..ctx.Words];
         if (isFloat)
             floats[..ctx.Rows].Fill(floatValue);
         else
@@ -123,6 +125,7 @@ internal sealed class ArithNumSource(NumSource left, BinaryOp op, NumSource righ
 
     public override void Fill(ref EvalContext ctx, Span<long> ints, Span<double> floats, Span<ulong> present)
     {
+        present = present[..ctx.Words];
         int n = ctx.Rows;
         bool f = IsFloat;
         left.FillAs(ref ctx, f, ints, floats, present);

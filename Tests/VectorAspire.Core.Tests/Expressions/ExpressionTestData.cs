@@ -11,7 +11,7 @@ namespace VectorAspire.Core.Tests.Expressions;
 /// </summary>
 internal static class ExpressionTestData
 {
-    public static readonly CollectionSchema Schema = new()
+    public static readonly CollectionSchema Things = new()
     {
         Name = "things",
         EnableDynamicField = true,
@@ -34,11 +34,11 @@ internal static class ExpressionTestData
         ],
     };
 
-    public static readonly CollectionSchema NoDynamicSchema = Schema with
+    public static readonly CollectionSchema NoDynamic = Things with
     {
         Name = "plain",
         EnableDynamicField = false,
-        Fields = Schema.Fields.Where(f => !f.IsDynamic).ToList(),
+        Fields = Things.Fields.Where(f => !f.IsDynamic).ToList(),
     };
 
     public static int Index(CollectionSchema schema, string name)

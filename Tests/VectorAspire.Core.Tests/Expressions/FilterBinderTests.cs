@@ -8,7 +8,7 @@ public sealed class FilterBinderTests
     private static FilterBindException BindError(string text, bool dynamic = true,
         IReadOnlyDictionary<string, JsonElement>? templates = null)
     {
-        var schema = dynamic ? ExpressionTestData.Schema : ExpressionTestData.NoDynamicSchema;
+        var schema = dynamic ? ExpressionTestData.Things : ExpressionTestData.NoDynamic;
         return Assert.Throws<FilterBindException>(() => FilterCompiler.Compile(text, schema, templates));
     }
 
@@ -53,7 +53,7 @@ public sealed class FilterBinderTests
     [Fact]
     public void UnknownFieldWithDynamicFieldBindsToDynamicKey()
     {
-        var f = FilterCompiler.Compile("nope > 1", ExpressionTestData.Schema, null);
+        var f = FilterCompiler.Compile("nope > 1", ExpressionTestData.Things, null);
         Assert.Equal("(nope > 1)", f.Text);
     }
 
