@@ -6,10 +6,10 @@ namespace VectorAspire.Core.Vectors;
 // Batch kernels: one query or many queries against a contiguous block of rows (row i = rows[i*dim .. (i+1)*dim)).
 public static partial class Distance
 {
-    // Rows per tile in the many-queries kernel: about 128 KiB, so a tile stays in L2 while every query passes
-    // over it, and each row is read from memory once per tile instead of once per query. A multiple of 64 so
-    // tiles line up with filter bitset words.
-    private const int TileBytes = 128 * 1024;
+    // Rows per tile in the many-queries kernels: about 32 KiB (at least 64 rows), so a tile stays in L1 (L2 for
+    // large dims) while every group of four queries passes over it; each row is read from memory once per tile
+    // instead of once per query. A multiple of 64 so tiles line up with filter bitset words.
+    private const int TileBytes = 32 * 1024;
 
     internal static int RowsPerTile(int dim) => Math.Max(64, TileBytes / (dim * sizeof(float)) / 64 * 64);
 
@@ -72,7 +72,15 @@ public static partial class Distance
         for (int start = 0; start < rowCount; start += tile)
         {
             int end = Math.Min(rowCount, start + tile);
-            for (int j = 0; j < nq; j++)
+            int j = 0;
+            for (; j + 4 <= nq; j += 4)
+            {
+                ref float q = ref Unsafe.Add(ref queries, (nint)j * dim);
+                ref float sj = ref Unsafe.Add(ref s, (nint)j * rowCount);
+                for (int i = start; i < end; i++)
+                    TKernel.Score4(ref q, dim, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref sj, i), rowCount);
+            }
+            for (; j < nq; j++)
             {
                 ref float q = ref Unsafe.Add(ref queries, (nint)j * dim);
                 ref float sj = ref Unsafe.Add(ref s, (nint)j * rowCount);

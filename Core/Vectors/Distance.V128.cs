@@ -12,6 +12,9 @@ public static partial class Distance
     private static Vector128<float> MulAdd128(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
         s_fma ? Vector128.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum128(Vector128<float> v) => Vector128.Sum(v);
+
     /// <summary>Mask keeping lanes j >= <paramref name="firstNew"/> of the overlapping last chunk.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector128<float> TailMask128(int firstNew) =>
@@ -58,7 +61,7 @@ public static partial class Distance
             var d = (Vector128.LoadUnsafe(ref a, last) - Vector128.LoadUnsafe(ref b, last)) & TailMask128((int)(i - last));
             acc3 = MulAdd128(d, d, acc3);
         }
-        return Vector128.Sum((acc0 + acc1) + (acc2 + acc3));
+        return Sum128((acc0 + acc1) + (acc2 + acc3));
     }
 
     internal static float InnerProduct128(ref float a, ref float b, int n)
@@ -92,10 +95,10 @@ public static partial class Distance
         if (i < len)
         {
             nuint last = len - W;
-            var am = Vector128.LoadUnsafe(ref a, last) & TailMask128((int)(i - last));
-            acc3 = MulAdd128(am, Vector128.LoadUnsafe(ref b, last), acc3);
+            var mask = TailMask128((int)(i - last));
+            acc3 = MulAdd128(Vector128.LoadUnsafe(ref a, last) & mask, Vector128.LoadUnsafe(ref b, last) & mask, acc3);
         }
-        return Vector128.Sum((acc0 + acc1) + (acc2 + acc3));
+        return Sum128((acc0 + acc1) + (acc2 + acc3));
     }
 
     internal static float CosineUnitQuery128(ref float q, ref float x, int n)
@@ -151,8 +154,8 @@ public static partial class Distance
             dot3 = MulAdd128(Vector128.LoadUnsafe(ref q, last), xm, dot3);
             nrm3 = MulAdd128(xm, xm, nrm3);
         }
-        float dot = Vector128.Sum((dot0 + dot1) + (dot2 + dot3));
-        float normSq = Vector128.Sum((nrm0 + nrm1) + (nrm2 + nrm3));
+        float dot = Sum128((dot0 + dot1) + (dot2 + dot3));
+        float normSq = Sum128((nrm0 + nrm1) + (nrm2 + nrm3));
         return CosineFromParts(dot, normSq);
     }
 }

@@ -12,6 +12,10 @@ public static partial class Distance
     private static Vector256<float> MulAdd256(Vector256<float> a, Vector256<float> b, Vector256<float> c) =>
         s_fma ? Vector256.FusedMultiplyAdd(a, b, c) : (a * b) + c;
 
+    /// <summary>Horizontal sum by halving (fewer shuffles than Vector256.Sum, which reduces each 128-bit lane separately).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum256(Vector256<float> v) => Sum128(v.GetLower() + v.GetUpper());
+
     /// <summary>Mask keeping lanes j >= <paramref name="firstNew"/> of the overlapping last chunk.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> TailMask256(int firstNew) =>
@@ -58,7 +62,7 @@ public static partial class Distance
             var d = (Vector256.LoadUnsafe(ref a, last) - Vector256.LoadUnsafe(ref b, last)) & TailMask256((int)(i - last));
             acc3 = MulAdd256(d, d, acc3);
         }
-        return Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
+        return Sum256((acc0 + acc1) + (acc2 + acc3));
     }
 
     internal static float InnerProduct256(ref float a, ref float b, int n)
@@ -92,10 +96,10 @@ public static partial class Distance
         if (i < len)
         {
             nuint last = len - W;
-            var am = Vector256.LoadUnsafe(ref a, last) & TailMask256((int)(i - last));
-            acc3 = MulAdd256(am, Vector256.LoadUnsafe(ref b, last), acc3);
+            var mask = TailMask256((int)(i - last));
+            acc3 = MulAdd256(Vector256.LoadUnsafe(ref a, last) & mask, Vector256.LoadUnsafe(ref b, last) & mask, acc3);
         }
-        return Vector256.Sum((acc0 + acc1) + (acc2 + acc3));
+        return Sum256((acc0 + acc1) + (acc2 + acc3));
     }
 
     internal static float CosineUnitQuery256(ref float q, ref float x, int n)
@@ -151,8 +155,8 @@ public static partial class Distance
             dot3 = MulAdd256(Vector256.LoadUnsafe(ref q, last), xm, dot3);
             nrm3 = MulAdd256(xm, xm, nrm3);
         }
-        float dot = Vector256.Sum((dot0 + dot1) + (dot2 + dot3));
-        float normSq = Vector256.Sum((nrm0 + nrm1) + (nrm2 + nrm3));
+        float dot = Sum256((dot0 + dot1) + (dot2 + dot3));
+        float normSq = Sum256((nrm0 + nrm1) + (nrm2 + nrm3));
         return CosineFromParts(dot, normSq);
     }
 }

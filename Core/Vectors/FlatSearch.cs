@@ -124,18 +124,58 @@ public static class FlatSearch
         ReadOnlySpan<TopKCollector> collectors, long rowIdBase, ReadOnlySpan<ulong> filterBits)
         where TKernel : struct, IRowKernel
     {
+        // scores of query k of the current group for row i of the current 64-row word at buffer[k * 64 + i]
+        Span<float> buffer = stackalloc float[4 * 64];
+        ref float scores = ref MemoryMarshal.GetReference(buffer);
         int tile = Distance.RowsPerTile(dim);
+        int nq = collectors.Length;
         ref float r = ref MemoryMarshal.GetReference(rows);
         ref float q = ref MemoryMarshal.GetReference(queries);
-        for (int start = 0; start < rowCount; start += tile)
+        for (int tileStart = 0; tileStart < rowCount; tileStart += tile)
         {
-            int count = Math.Min(tile, rowCount - start);
-            ref float tileRows = ref Unsafe.Add(ref r, (nint)start * dim);
-            var tileFilter = filterBits.IsEmpty ? default : filterBits[(start >> 6)..];
-            for (int j = 0; j < collectors.Length; j++)
+            int tileEnd = Math.Min(tileStart + tile, rowCount);
+            int j = 0;
+            for (; j + 4 <= nq; j += 4)
             {
-                Scan<TKernel, AcceptAll>(ref tileRows, dim, count, ref Unsafe.Add(ref q, (nint)j * dim),
-                    collectors[j], rowIdBase + start, tileFilter, default);
+                ref float group = ref Unsafe.Add(ref q, (nint)j * dim);
+                for (int start = tileStart; start < tileEnd; start += 64)
+                {
+                    int count = Math.Min(64, rowCount - start);
+                    ulong valid = count == 64 ? ulong.MaxValue : (1UL << count) - 1;
+                    ulong bits = filterBits.IsEmpty ? valid : filterBits[start >> 6] & valid;
+                    long id = rowIdBase + start;
+                    if (bits == valid)
+                    {
+                        ref float run = ref Unsafe.Add(ref r, (nint)start * dim);
+                        for (int i = 0; i < count; i++)
+                            TKernel.Score4(ref group, dim, ref Unsafe.Add(ref run, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i), 64);
+                        for (int k = 0; k < 4; k++)
+                        {
+                            var c = collectors[j + k];
+                            ref float sk = ref Unsafe.Add(ref scores, k * 64);
+                            for (int i = 0; i < count; i++)
+                                c.Push(id + i, Unsafe.Add(ref sk, i));
+                        }
+                    }
+                    else
+                    {
+                        while (bits != 0)
+                        {
+                            int i = BitOperations.TrailingZeroCount(bits);
+                            bits &= bits - 1;
+                            TKernel.Score4(ref group, dim, ref Unsafe.Add(ref r, (nint)(start + i) * dim), dim, ref scores, 1);
+                            for (int k = 0; k < 4; k++)
+                                collectors[j + k].Push(id + i, Unsafe.Add(ref scores, k));
+                        }
+                    }
+                }
+            }
+            ref float tileRows = ref Unsafe.Add(ref r, (nint)tileStart * dim);
+            var tileFilter = filterBits.IsEmpty ? default : filterBits[(tileStart >> 6)..];
+            for (; j < nq; j++)
+            {
+                Scan<TKernel, AcceptAll>(ref tileRows, dim, tileEnd - tileStart, ref Unsafe.Add(ref q, (nint)j * dim),
+                    collectors[j], rowIdBase + tileStart, tileFilter, default);
             }
         }
     }

@@ -34,7 +34,7 @@ internal static class FlatBenchmark
         var collector = new TopKCollector(o.K, o.Metric);
         // Warm-up: enough calls and time for tiered compilation to reach optimized code.
         var warm = Stopwatch.StartNew();
-        for (int i = 0; i < 40 || warm.ElapsedMilliseconds < 500; i++)
+        for (int i = 0; i < 40 || warm.ElapsedMilliseconds < 1000; i++)
         {
             collector.Reset();
             FlatSearch.Search(rows, o.Dim, o.Rows, Query(queries, o.Dim, i % o.Queries), o.Metric, collector, 0, filter);

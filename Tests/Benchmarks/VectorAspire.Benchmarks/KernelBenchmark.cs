@@ -8,6 +8,7 @@ internal static class KernelBenchmark
 {
     private const double RoundSeconds = 0.1;
     private const int Rounds = 5;
+    private const double WarmUpSeconds = 0.3;
 
     public static void Run(BenchOptions o)
     {
@@ -48,6 +49,13 @@ internal static class KernelBenchmark
     {
         // Calibrate a batch size that takes about one round, then take the median of several rounds.
         float sink = 0;
+        // Warm-up long enough for tiered compilation to install optimized code (call count + 100 ms delay).
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < WarmUpSeconds)
+        {
+            for (int i = 0; i < 1000; i++)
+                sink += kernel();
+        }
         int batch = 1024;
         while (true)
         {
@@ -72,7 +80,9 @@ internal static class KernelBenchmark
 
     private static double BlockSeconds(Action block)
     {
-        block();
+        var warm = Stopwatch.StartNew();
+        while (warm.Elapsed.TotalSeconds < WarmUpSeconds)
+            block();
         var seconds = new double[Rounds];
         for (int r = 0; r < Rounds; r++)
         {

@@ -159,7 +159,7 @@ public sealed class DistanceTests
     public void ManyQueriesBlockKernelEqualsOneQueryAtATime(MetricType metric)
     {
         var rng = new Random(Seed + 4);
-        foreach (int dim in new[] { 5, 128, 129, 1000 })
+        foreach (int dim in new[] { 5, 16, 17, 31, 48, 63, 64, 70, 128, 129, 1000 })
         {
             int rows = Distance.RowsPerTile(dim) * 2 + 17; // several tiles and a partial one
             const int nq = 7;
