@@ -1,0 +1,161 @@
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace VectorAspire.Core.Vectors;
+
+// 128-bit kernels. Four independent accumulators hide the FMA latency; the last partial chunk reloads the final
+// full vector of the input and masks off the lanes already counted, so there is no scalar tail. Requires n >= W.
+public static partial class Distance
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> MulAdd128(Vector128<float> a, Vector128<float> b, Vector128<float> c) =>
+        s_fma ? Vector128.FusedMultiplyAdd(a, b, c) : (a * b) + c;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static float Sum128(Vector128<float> v) => Vector128.Sum(v);
+
+    /// <summary>Mask keeping lanes j >= <paramref name="firstNew"/> of the overlapping last chunk.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector128<float> TailMask128(int firstNew) =>
+        Vector128.GreaterThanOrEqual(Vector128<int>.Indices, Vector128.Create(firstNew)).AsSingle();
+
+    internal static float L2Squared128(ref float a, ref float b, int n)
+    {
+        const int W = 4;
+        Debug.Assert(n >= W);
+        var acc0 = Vector128<float>.Zero;
+        var acc1 = Vector128<float>.Zero;
+        var acc2 = Vector128<float>.Zero;
+        var acc3 = Vector128<float>.Zero;
+        nuint len = (nuint)n;
+        nuint i = 0;
+        for (; i + 4 * W <= len; i += 4 * W)
+        {
+            var d0 = Vector128.LoadUnsafe(ref a, i) - Vector128.LoadUnsafe(ref b, i);
+            var d1 = Vector128.LoadUnsafe(ref a, i + W) - Vector128.LoadUnsafe(ref b, i + W);
+            var d2 = Vector128.LoadUnsafe(ref a, i + 2 * W) - Vector128.LoadUnsafe(ref b, i + 2 * W);
+            var d3 = Vector128.LoadUnsafe(ref a, i + 3 * W) - Vector128.LoadUnsafe(ref b, i + 3 * W);
+            acc0 = MulAdd128(d0, d0, acc0);
+            acc1 = MulAdd128(d1, d1, acc1);
+            acc2 = MulAdd128(d2, d2, acc2);
+            acc3 = MulAdd128(d3, d3, acc3);
+        }
+        if (i + 2 * W <= len)
+        {
+            var d0 = Vector128.LoadUnsafe(ref a, i) - Vector128.LoadUnsafe(ref b, i);
+            var d1 = Vector128.LoadUnsafe(ref a, i + W) - Vector128.LoadUnsafe(ref b, i + W);
+            acc0 = MulAdd128(d0, d0, acc0);
+            acc1 = MulAdd128(d1, d1, acc1);
+            i += 2 * W;
+        }
+        if (i + W <= len)
+        {
+            var d = Vector128.LoadUnsafe(ref a, i) - Vector128.LoadUnsafe(ref b, i);
+            acc2 = MulAdd128(d, d, acc2);
+            i += W;
+        }
+        if (i < len)
+        {
+            nuint last = len - W;
+            var d = (Vector128.LoadUnsafe(ref a, last) - Vector128.LoadUnsafe(ref b, last)) & TailMask128((int)(i - last));
+            acc3 = MulAdd128(d, d, acc3);
+        }
+        return Sum128((acc0 + acc1) + (acc2 + acc3));
+    }
+
+    internal static float InnerProduct128(ref float a, ref float b, int n)
+    {
+        const int W = 4;
+        Debug.Assert(n >= W);
+        var acc0 = Vector128<float>.Zero;
+        var acc1 = Vector128<float>.Zero;
+        var acc2 = Vector128<float>.Zero;
+        var acc3 = Vector128<float>.Zero;
+        nuint len = (nuint)n;
+        nuint i = 0;
+        for (; i + 4 * W <= len; i += 4 * W)
+        {
+            acc0 = MulAdd128(Vector128.LoadUnsafe(ref a, i), Vector128.LoadUnsafe(ref b, i), acc0);
+            acc1 = MulAdd128(Vector128.LoadUnsafe(ref a, i + W), Vector128.LoadUnsafe(ref b, i + W), acc1);
+            acc2 = MulAdd128(Vector128.LoadUnsafe(ref a, i + 2 * W), Vector128.LoadUnsafe(ref b, i + 2 * W), acc2);
+            acc3 = MulAdd128(Vector128.LoadUnsafe(ref a, i + 3 * W), Vector128.LoadUnsafe(ref b, i + 3 * W), acc3);
+        }
+        if (i + 2 * W <= len)
+        {
+            acc0 = MulAdd128(Vector128.LoadUnsafe(ref a, i), Vector128.LoadUnsafe(ref b, i), acc0);
+            acc1 = MulAdd128(Vector128.LoadUnsafe(ref a, i + W), Vector128.LoadUnsafe(ref b, i + W), acc1);
+            i += 2 * W;
+        }
+        if (i + W <= len)
+        {
+            acc2 = MulAdd128(Vector128.LoadUnsafe(ref a, i), Vector128.LoadUnsafe(ref b, i), acc2);
+            i += W;
+        }
+        if (i < len)
+        {
+            nuint last = len - W;
+            var mask = TailMask128((int)(i - last));
+            acc3 = MulAdd128(Vector128.LoadUnsafe(ref a, last) & mask, Vector128.LoadUnsafe(ref b, last) & mask, acc3);
+        }
+        return Sum128((acc0 + acc1) + (acc2 + acc3));
+    }
+
+    internal static float CosineUnitQuery128(ref float q, ref float x, int n)
+    {
+        const int W = 4;
+        Debug.Assert(n >= W);
+        var dot0 = Vector128<float>.Zero;
+        var dot1 = Vector128<float>.Zero;
+        var dot2 = Vector128<float>.Zero;
+        var dot3 = Vector128<float>.Zero;
+        var nrm0 = Vector128<float>.Zero;
+        var nrm1 = Vector128<float>.Zero;
+        var nrm2 = Vector128<float>.Zero;
+        var nrm3 = Vector128<float>.Zero;
+        nuint len = (nuint)n;
+        nuint i = 0;
+        for (; i + 4 * W <= len; i += 4 * W)
+        {
+            var x0 = Vector128.LoadUnsafe(ref x, i);
+            var x1 = Vector128.LoadUnsafe(ref x, i + W);
+            var x2 = Vector128.LoadUnsafe(ref x, i + 2 * W);
+            var x3 = Vector128.LoadUnsafe(ref x, i + 3 * W);
+            dot0 = MulAdd128(Vector128.LoadUnsafe(ref q, i), x0, dot0);
+            dot1 = MulAdd128(Vector128.LoadUnsafe(ref q, i + W), x1, dot1);
+            dot2 = MulAdd128(Vector128.LoadUnsafe(ref q, i + 2 * W), x2, dot2);
+            dot3 = MulAdd128(Vector128.LoadUnsafe(ref q, i + 3 * W), x3, dot3);
+            nrm0 = MulAdd128(x0, x0, nrm0);
+            nrm1 = MulAdd128(x1, x1, nrm1);
+            nrm2 = MulAdd128(x2, x2, nrm2);
+            nrm3 = MulAdd128(x3, x3, nrm3);
+        }
+        if (i + 2 * W <= len)
+        {
+            var x0 = Vector128.LoadUnsafe(ref x, i);
+            var x1 = Vector128.LoadUnsafe(ref x, i + W);
+            dot0 = MulAdd128(Vector128.LoadUnsafe(ref q, i), x0, dot0);
+            dot1 = MulAdd128(Vector128.LoadUnsafe(ref q, i + W), x1, dot1);
+            nrm0 = MulAdd128(x0, x0, nrm0);
+            nrm1 = MulAdd128(x1, x1, nrm1);
+            i += 2 * W;
+        }
+        if (i + W <= len)
+        {
+            var x0 = Vector128.LoadUnsafe(ref x, i);
+            dot2 = MulAdd128(Vector128.LoadUnsafe(ref q, i), x0, dot2);
+            nrm2 = MulAdd128(x0, x0, nrm2);
+            i += W;
+        }
+        if (i < len)
+        {
+            nuint last = len - W;
+            var xm = Vector128.LoadUnsafe(ref x, last) & TailMask128((int)(i - last));
+            dot3 = MulAdd128(Vector128.LoadUnsafe(ref q, last), xm, dot3);
+            nrm3 = MulAdd128(xm, xm, nrm3);
+        }
+        float dot = Sum128((dot0 + dot1) + (dot2 + dot3));
+        float normSq = Sum128((nrm0 + nrm1) + (nrm2 + nrm3));
+        return CosineFromParts(dot, normSq);
+    }
+}

@@ -1,0 +1,79 @@
+using System.Globalization;
+using VectorAspire.Core.Vectors;
+
+namespace VectorAspire.Benchmarks;
+
+/// <summary>Command line: <c>&lt;command&gt; [--name value]...</c>.</summary>
+internal sealed class BenchOptions
+{
+    public string Command { get; private init; } = "flat";
+    public int Rows { get; private init; } = 100_000;
+    public int Dim { get; private init; } = 128;
+    public int Queries { get; private init; } = 200;
+    public int K { get; private init; } = 10;
+    public int Seed { get; private init; } = 42;
+    public MetricType Metric { get; private init; } = MetricType.L2;
+
+    /// <summary>Fraction of rows eligible under a random filter; 1 = no filter.</summary>
+    public double FilterDensity { get; private init; } = 1.0;
+
+    public bool Kernels { get; private init; } = true;
+
+    public const string Usage = """
+        usage: VectorAspire.Benchmarks <flat|kernels> [options]
+          flat     single-query FLAT top-k on one thread (latency median/p99, scan GB/s), a batched run,
+                   then the kernel micro-benchmarks (skip with --no-kernels)
+          kernels  kernel micro-benchmarks only
+        options: --rows N (100000) --dim D (128) --queries Q (200) --k K (10) --metric L2|IP|COSINE (L2)
+                 --seed S (42) --filter DENSITY (1 = unfiltered) --no-kernels
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help")
+            throw new FormatException(Usage);
+        string command = args[0];
+        if (command is not ("flat" or "kernels"))
+            throw new FormatException($"unknown command '{command}'\n{Usage}");
+        int rows = 100_000, dim = 128, queries = 200, k = 10, seed = 42;
+        var metric = MetricType.L2;
+        double filter = 1.0;
+        bool kernels = true;
+        for (int i = 1; i < args.Length; i++)
+        {
+            string name = args[i];
+            if (name == "--no-kernels")
+            {
+                kernels = false;
+                continue;
+            }
+            if (i + 1 >= args.Length)
+                throw new FormatException($"option {name} needs a value\n{Usage}");
+            string value = args[++i];
+            switch (name)
+            {
+                case "--rows": rows = PositiveInt(name, value); break;
+                case "--dim": dim = PositiveInt(name, value); break;
+                case "--queries": queries = PositiveInt(name, value); break;
+                case "--k": k = PositiveInt(name, value); break;
+                case "--seed": seed = int.Parse(value, CultureInfo.InvariantCulture); break;
+                case "--metric": metric = Metrics.Parse(value); break;
+                case "--filter": filter = double.Parse(value, CultureInfo.InvariantCulture); break;
+                default: throw new FormatException($"unknown option {name}\n{Usage}");
+            }
+        }
+        if ((long)rows * dim > Array.MaxLength)
+            throw new FormatException($"rows x dim = {(long)rows * dim} exceeds one array; use fewer rows");
+        return new BenchOptions
+        {
+            Command = command, Rows = rows, Dim = dim, Queries = queries, K = k, Seed = seed, Metric = metric,
+            FilterDensity = filter, Kernels = kernels,
+        };
+    }
+
+    private static int PositiveInt(string name, string value)
+    {
+        int v = int.Parse(value, CultureInfo.InvariantCulture);
+        return v >= 1 ? v : throw new FormatException($"{name} must be at least 1");
+    }
+}
