@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -65,6 +66,7 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddSingleton<TracerProvider>(_ => TelemetryProviders.CreateTracerProvider(settings));
         builder.Services.AddSingleton<MeterProvider>(_ => TelemetryProviders.CreateMeterProvider(settings));
         builder.Services.AddHostedService<TelemetryLifetime>();
+        builder.Services.AddSingleton<IStartupFilter, ServerSpanEnricher>();
         return builder;
     }
 

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -30,9 +29,7 @@ public static class TelemetryProviders
             builder.AddSource(source);
         }
 
-        // The probe filter runs before the exporter's processor so probe spans are unmarked before export.
         return builder
-            .AddProcessor(new ProbeSpanFilter())
             .AddOtlpExporter(exporter => settings.Configure(exporter, OtlpSignal.Traces))
             .Build();
     }
@@ -50,33 +47,5 @@ public static class TelemetryProviders
         return builder
             .AddOtlpExporter(exporter => settings.Configure(exporter, OtlpSignal.Metrics))
             .Build();
-    }
-
-    /// <summary>
-    /// Drops the server spans of health probes (an orchestrator polls them every few seconds and they drown real
-    /// traffic). Clearing the Recorded flag at the end makes the export processor that runs next skip the span.
-    /// </summary>
-    private sealed class ProbeSpanFilter : BaseProcessor<Activity>
-    {
-        public override void OnEnd(Activity data)
-        {
-            if (data.Source.Name == "Microsoft.AspNetCore" && IsProbe(data))
-            {
-                data.ActivityTraceFlags &= ~ActivityTraceFlags.Recorded;
-            }
-        }
-
-        private static bool IsProbe(Activity activity)
-        {
-            var path = activity.GetTagItem("url.path") as string;
-            if (path is null)
-            {
-                var route = activity.GetTagItem("http.route") as string;
-                path = route is null ? null : "/" + route.TrimStart('/');
-            }
-
-            return string.Equals(path, ServiceDefaultsExtensions.HealthEndpointPath, StringComparison.Ordinal)
-                || string.Equals(path, ServiceDefaultsExtensions.AlivenessEndpointPath, StringComparison.Ordinal);
-        }
     }
 }
