@@ -103,5 +103,3 @@ public sealed record AppHostOptions
             : (arg, null);
     }
 }
-
-public sealed class AppHostUsageException(string message) : Exception(message);
