@@ -52,7 +52,7 @@ public sealed partial class ProxyService
             list.Add(r);
         }
 
-        var writes = new List<ValueTask<ulong>>(groups.Count);
+        var writes = new List<Task<ulong>>(groups.Count);
         foreach (var ((shard, partition), list) in groups)
         {
             list.Reverse();
@@ -65,7 +65,7 @@ public sealed partial class ProxyService
                 PartitionId = partition,
                 Rows = block,
                 DeleteKeys = upsert ? block.Columns[pkIndex] : null,
-            }, cancellationToken));
+            }, cancellationToken).AsTask());
         }
         ulong maxTs = 0;
         foreach (var w in writes)
@@ -91,7 +91,7 @@ public sealed partial class ProxyService
                 byShard[shard] = list = [];
             list.Add(k);
         }
-        var writes = new List<ValueTask<ulong>>();
+        var writes = new List<Task<ulong>>();
         foreach (var (shard, list) in byShard)
         {
             var column = PrimaryKey.NewColumn(pkType, list.Count);
@@ -104,7 +104,7 @@ public sealed partial class ProxyService
                 Kind = WriteKind.Delete,
                 DeleteKeys = column,
                 DeletePartitionId = partitionId,
-            }, cancellationToken));
+            }, cancellationToken).AsTask());
         }
         ulong maxTs = 0;
         foreach (var w in writes)
@@ -122,7 +122,7 @@ public sealed partial class ProxyService
             throw new MilvusException(ErrorCodes.CollectionNotLoaded, $"collection not loaded[collection={info.Name}]: deleting by filter reads the collection, so load it first (or delete by primary keys)");
         var partitions = string.IsNullOrEmpty(partitionName) ? null : new[] { partitionName };
         var result = await QueryAsync(info, new QueryArgs { Filter = filter, FilterParams = parameters, PartitionNames = partitions, Consistency = ConsistencyLevel.Strong, Limit = -1 }, cancellationToken);
-        return await DeleteKeysAsync(info, partitionName, result.Keys, cancellationToken);
+        return await DeleteKeysAsync(info, partitionName, result.Result.Keys, cancellationToken);
     }
 
     private static ColumnBlock Slice(ColumnBlock rows, List<int> indexes)

@@ -38,7 +38,8 @@ public static class StandaloneServer
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<IMetaStore>(sp => new SqliteMetaStore(Path.Combine(dataPath, "meta", "meta.db"), sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IObjectStore>(_ => new LocalObjectStore(Path.Combine(dataPath, "objects")));
-        services.AddSingleton<IWal>(_ => new LocalWal(Path.Combine(dataPath, "wal")));
+        var walOptions = builder.Configuration.GetSection("VectorAspire:Wal").Get<LocalWalOptions>() ?? new LocalWalOptions();
+        services.AddSingleton<IWal>(_ => new LocalWal(Path.Combine(dataPath, "wal"), walOptions));
         services.AddSingleton<ITimestampOracle>(sp => new TimestampOracle(sp.GetRequiredService<IMetaStore>(), "coordinator/tso", sp.GetRequiredService<TimeProvider>()));
         services.AddCoordinator();
         services.AddStreamingNode();

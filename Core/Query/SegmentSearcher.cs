@@ -82,7 +82,7 @@ public static class SegmentSearcher
             {
                 var query = plan.Queries.AsSpan(q * plan.Dim, plan.Dim);
                 if (plan.Radius is { } radius)
-                    FlatSearch.RangeSearch(rows, plan.Dim, n, query, plan.Metric, collectors[q], idBase, bits.AsSpan(0, words), radius, plan.RangeFilter);
+                    FlatSearch.SearchRange(rows, plan.Dim, n, query, plan.Metric, ScoreRange.Create(plan.Metric, radius, plan.RangeFilter), collectors[q], idBase, bits.AsSpan(0, words));
                 else
                     FlatSearch.Search(rows, plan.Dim, n, query, plan.Metric, collectors[q], idBase, bits.AsSpan(0, words));
             }

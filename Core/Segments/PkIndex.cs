@@ -55,7 +55,7 @@ internal sealed class PkIndex
     {
         lock (_lock)
         {
-            int row;
+            int row = -1;
             bool found = _ints is not null
                 ? !pk.IsString && _ints.TryGetValue(pk.Int, out row)
                 : pk.IsString && _strings!.TryGetValue(pk.Str!, out row);
