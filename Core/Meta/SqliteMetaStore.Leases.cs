@@ -17,6 +17,7 @@ public sealed partial class SqliteMetaStore
                 Bind(_sql.InsertLease, id, ttlMs, NowMs() + ttlMs).ExecuteNonQuery();
                 SetCounter(CounterLease, id);
                 _sql.Commit.ExecuteNonQuery();
+                _earliestLeaseExpiryMs = Math.Min(_earliestLeaseExpiryMs, NowMs() + ttlMs);
             }
             catch
             {
@@ -79,8 +80,14 @@ public sealed partial class SqliteMetaStore
     /// <summary>Removes every lease whose deadline has passed, with its keys; each lease is one revision, like an etcd revoke.</summary>
     private void ExpireLeasesLocked()
     {
+        long now = NowMs();
+        if (now < _earliestLeaseExpiryMs)
+        {
+            return; // the common case: no query at all
+        }
+
         var expired = new List<long>();
-        using (var reader = Bind(_sql.ExpiredLeases, NowMs()).ExecuteReader())
+        using (var reader = Bind(_sql.ExpiredLeases, now).ExecuteReader())
         {
             while (reader.Read())
             {
@@ -92,6 +99,17 @@ public sealed partial class SqliteMetaStore
         {
             RemoveLeaseLocked(leaseId);
         }
+
+        RefreshEarliestLeaseExpiry();
+    }
+
+    /// <summary>
+    /// Reloads the earliest lease deadline. Between reloads the cached value may be earlier than the truth (a renewal or
+    /// revoke does not raise it), which only costs one extra query; it is never later, so no expiry is missed.
+    /// </summary>
+    private void RefreshEarliestLeaseExpiry()
+    {
+        _earliestLeaseExpiryMs = _sql.NextExpiry.ExecuteScalar() is long ms ? ms : long.MaxValue;
     }
 
     private void OnLeaseTimer()

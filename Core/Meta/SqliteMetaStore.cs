@@ -27,6 +27,7 @@ public sealed partial class SqliteMetaStore : IMetaStore
     private long _compactedRevision;
     private long _lastLeaseId;
     private long _writeRevision;
+    private long _earliestLeaseExpiryMs;
     private bool _disposed;
 
     public SqliteMetaStore(string databasePath, TimeProvider? time = null, SqliteMetaStoreOptions? options = null)
@@ -59,6 +60,7 @@ public sealed partial class SqliteMetaStore : IMetaStore
             _revision = ReadCounter(CounterRevision);
             _compactedRevision = ReadCounter(CounterCompacted);
             _lastLeaseId = ReadCounter(CounterLease);
+            RefreshEarliestLeaseExpiry();
         }
         catch
         {

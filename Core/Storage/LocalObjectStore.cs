@@ -8,6 +8,7 @@ namespace VectorAspire.Core.Storage;
 /// directory, so readers see the old or the new object and an acknowledged put survives a crash. Keys whose last
 /// segment ends with ".va-tmp" are refused, so a temp file can never be mistaken for an object.
 /// Empty directories left by deletes are kept (removing them would race with concurrent puts); listing ignores them.
+/// Unlike S3, a key cannot also be a directory of other keys ("a" and "a/b" cannot both exist); our layouts never do that.
 /// </summary>
 public sealed class LocalObjectStore : IObjectStore
 {
@@ -121,6 +122,7 @@ public sealed class LocalObjectStore : IObjectStore
     public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         ValidatePrefix(prefix);
+        await Task.Yield(); // the directory walk below is synchronous I/O: keep it off the caller's thread
         int slash = prefix.LastIndexOf('/');
         string start = slash < 0 ? _root : Path.Combine(_root, prefix[..slash]);
         if (!Directory.Exists(start))
@@ -167,8 +169,6 @@ public sealed class LocalObjectStore : IObjectStore
         {
             yield return info;
         }
-
-        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     public ValueTask DeleteAsync(string key, CancellationToken cancellationToken)

@@ -31,6 +31,11 @@ public sealed class TimestampOracle : ITimestampOracle
     private long _logical;
     private long _bound;
 
+    private readonly long _renewAheadMs;
+
+    // Guarded by _lock: a background renewal has been started and has not finished.
+    private bool _renewingAhead;
+
     // Only touched while holding _renewal.
     private long _boundModRevision;
 
@@ -45,21 +50,70 @@ public sealed class TimestampOracle : ITimestampOracle
         _key = key;
         _time = time;
         _windowMs = (long)w.TotalMilliseconds;
+        _renewAheadMs = _windowMs / 3;
     }
 
     public ValueTask<ulong> AllocateAsync(int count, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, LogicalLimit);
+        ulong first;
+        bool renewAhead = false;
         lock (_lock)
         {
-            if (TryAllocateLocked(count, out ulong first))
+            if (!TryAllocateLocked(count, out first))
             {
-                return ValueTask.FromResult(first);
+                return AllocateAfterRenewalAsync(count, cancellationToken);
+            }
+
+            if (!_renewingAhead && _physical > _bound - _renewAheadMs)
+            {
+                _renewingAhead = renewAhead = true;
             }
         }
 
-        return AllocateAfterRenewalAsync(count, cancellationToken);
+        if (renewAhead)
+        {
+            _ = RenewAheadAsync();
+        }
+
+        return ValueTask.FromResult(first);
+    }
+
+    private async Task RenewAheadAsync()
+    {
+        try
+        {
+            await _renewal.WaitAsync();
+            try
+            {
+                bool stillNeeded;
+                lock (_lock)
+                {
+                    stillNeeded = _physical > _bound - _renewAheadMs;
+                }
+
+                if (stillNeeded)
+                {
+                    await RenewAsync(CancellationToken.None);
+                }
+            }
+            finally
+            {
+                _renewal.Release();
+            }
+        }
+        catch (Exception)
+        {
+            // Not lost: the first caller to reach the bound renews in the foreground and gets the same failure.
+        }
+        finally
+        {
+            lock (_lock)
+            {
+                _renewingAhead = false;
+            }
+        }
     }
 
     private bool TryAllocateLocked(int count, out ulong first)

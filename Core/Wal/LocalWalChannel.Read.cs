@@ -47,8 +47,7 @@ public sealed partial class LocalWalChannel
         {
             WalSegment segment = segments[index];
             long segmentEnd = index + 1 < segments.Length ? Math.Min(segments[index + 1].FirstLsn, end) : end;
-            var stream = new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
-                ReadBufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+            FileStream stream = OpenForRead(segment, fromLsn);
             await using (stream.ConfigureAwait(false))
             {
                 stream.Position = WalSegmentFormat.HeaderSize;
@@ -73,6 +72,20 @@ public sealed partial class LocalWalChannel
                     yield return new WalRecord(lsn, payload);
                 }
             }
+        }
+    }
+
+    private FileStream OpenForRead(WalSegment segment, long fromLsn)
+    {
+        try
+        {
+            return new FileStream(segment.Path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete,
+                ReadBufferBytes, FileOptions.SequentialScan | FileOptions.Asynchronous);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new ArgumentOutOfRangeException(
+                $"WAL channel '{Name}': records from LSN {fromLsn} were truncated while the read was starting", e);
         }
     }
 }

@@ -9,9 +9,14 @@ namespace VectorAspire.Core.Wal;
 /// under a lock and queues the record; a dedicated writer thread takes everything queued, writes it, fsyncs once
 /// and then completes all of those appends. The caller must not modify the payload until its append completes.
 /// Cancelling an append only works before it is queued: once it has an LSN it will be written (LSNs have no gaps).
+/// If a write or fsync fails, that batch's appends fail, the channel refuses further appends, and a failed append may
+/// or may not be present after the channel is reopened (as with any WAL: only success is a promise).
 /// </summary>
 public sealed partial class LocalWalChannel : IWalChannel
 {
+    /// <summary>Largest payload of one record (1 GiB): far above any real batch, and keeps sizes in int range.</summary>
+    public const int MaxPayloadBytes = 1 << 30;
+
     private readonly Lock _lock = new();
     private readonly string _directory;
     private readonly LocalWalOptions _options;
@@ -109,6 +114,11 @@ public sealed partial class LocalWalChannel : IWalChannel
     public ValueTask<long> AppendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (payload.Length > MaxPayloadBytes)
+        {
+            throw new ArgumentOutOfRangeException(nameof(payload), payload.Length, $"a WAL record holds at most {MaxPayloadBytes} bytes");
+        }
+
         if (!_completionPool.TryDequeue(out AppendCompletion? completion))
         {
             completion = new AppendCompletion(this);

@@ -333,4 +333,42 @@ public abstract class MetaStoreConformanceTests : IAsyncLifetime
         Assert.True(await Store.PutAsync("d/3", B("three"), 0, Ct) > r);
         Assert.NotEqual(lease, await Store.GrantLeaseAsync(TimeSpan.FromMinutes(1), Ct));
     }
+
+    [Fact]
+    public async Task ConcurrentCompareAndSwapIncrementsLoseNoUpdate()
+    {
+        const int workers = 4;
+        const int increments = 25;
+        await Store.PutAsync("counter", B("0"), 0, Ct);
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(_ => Task.Run(async () =>
+        {
+            for (int i = 0; i < increments; i++)
+            {
+                while (true)
+                {
+                    KeyValue current = (await Store.GetAsync("counter", Ct))!;
+                    int next = int.Parse(S(current.Value), System.Globalization.CultureInfo.InvariantCulture) + 1;
+                    TxnResult result = await Store.TxnAsync([TxnCompare.ModRevisionIs("counter", current.ModRevision)],
+                        [TxnOp.Put("counter", B(next.ToString(System.Globalization.CultureInfo.InvariantCulture)))], [], Ct);
+                    if (result.Succeeded)
+                    {
+                        break;
+                    }
+                }
+            }
+        })));
+
+        KeyValue final = (await Store.GetAsync("counter", Ct))!;
+        Assert.Equal((workers * increments).ToString(System.Globalization.CultureInfo.InvariantCulture), S(final.Value));
+        Assert.Equal(1 + (workers * increments), final.Version);
+    }
+
+    [Fact]
+    public async Task WatchEndsWhenTheStoreIsDisposed()
+    {
+        await using IAsyncEnumerator<WatchEvent> watch = Store.WatchAsync("x/", 0, Ct).GetAsyncEnumerator(Ct);
+        Task<bool> next = watch.MoveNextAsync().AsTask();
+        await Store.DisposeAsync();
+        Assert.False(await next.WaitAsync(TimeSpan.FromSeconds(20)));
+    }
 }

@@ -72,7 +72,7 @@ public sealed class TimestampOracleTests : IAsyncLifetime
         long revision = await _store.GetRevisionAsync(Ct);
 
         ulong previous = first;
-        for (int i = 0; i < 2000; i++) // 2 s of clock, inside the 3 s window
+        for (int i = 0; i < 1900; i++) // 1.9 s of clock: not yet within a third of the 3 s window of the bound
         {
             _clock.Advance(TimeSpan.FromMilliseconds(1));
             ulong ts = await oracle.AllocateAsync(1, Ct);
@@ -82,11 +82,30 @@ public sealed class TimestampOracleTests : IAsyncLifetime
         }
 
         Assert.Equal(revision, await _store.GetRevisionAsync(Ct));
-        _clock.Advance(TimeSpan.FromSeconds(2));
+        _clock.Advance(TimeSpan.FromSeconds(5)); // past the bound: this call must wait for a renewal
         Assert.Equal(NowMs, HybridTimestamp.Physical(await oracle.AllocateAsync(1, Ct)));
-        Assert.Equal(revision + 1, await _store.GetRevisionAsync(Ct));
+        Assert.True(await _store.GetRevisionAsync(Ct) > revision);
         long bound = BinaryPrimitives.ReadInt64LittleEndian((await _store.GetAsync(Key, Ct))!.Value);
         Assert.True(bound >= NowMs + 3000);
+    }
+
+    [Fact]
+    public async Task BoundIsRenewedInTheBackgroundBeforeCallersReachIt()
+    {
+        var oracle = new TimestampOracle(_store, Key, _clock, TimeSpan.FromSeconds(3));
+        await oracle.AllocateAsync(1, Ct);
+        long revision = await _store.GetRevisionAsync(Ct);
+        _clock.Advance(TimeSpan.FromMilliseconds(2500)); // inside the window, within a third of it of the bound
+        await oracle.AllocateAsync(1, Ct);
+        long deadline = Environment.TickCount64 + 20_000;
+        while (await _store.GetRevisionAsync(Ct) == revision)
+        {
+            Assert.True(Environment.TickCount64 < deadline, "background renewal did not happen");
+            await Task.Delay(10);
+        }
+
+        long bound = BinaryPrimitives.ReadInt64LittleEndian((await _store.GetAsync(Key, Ct))!.Value);
+        Assert.True(bound >= NowMs + 3000, $"bound {bound} should be a window ahead of {NowMs}");
     }
 
     [Fact]

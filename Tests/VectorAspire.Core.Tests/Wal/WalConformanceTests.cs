@@ -220,4 +220,26 @@ public abstract class WalConformanceTests : IAsyncLifetime
         await channel.DisposeAsync();
         await Assert.ThrowsAsync<ObjectDisposedException>(async () => await channel.AppendAsync(Payload(0, 1), Ct));
     }
+
+    [Fact]
+    public async Task DisposeWritesEveryQueuedAppendBeforeClosing()
+    {
+        var pending = new List<Task<long>>();
+        await using (IWal wal = await OpenWal())
+        {
+            IWalChannel channel = await wal.OpenChannelAsync("ch-0", Ct);
+            for (int i = 0; i < 50; i++)
+            {
+                pending.Add(channel.AppendAsync(Payload(i, 300), Ct).AsTask());
+            }
+
+            await channel.DisposeAsync();
+        }
+
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => (long)i), await Task.WhenAll(pending));
+        await using IWal reopened = await OpenWal();
+        IWalChannel again = await reopened.OpenChannelAsync("ch-0", Ct);
+        Assert.Equal(50, again.NextLsn);
+        Assert.Equal(Payload(49, 300), (await ReadAll(again, 49))[0].Payload.ToArray());
+    }
 }
