@@ -42,6 +42,10 @@ internal static class SectionFile
 
     public static uint Magic(string ascii) => BinaryPrimitives.ReadUInt32LittleEndian(Encoding.ASCII.GetBytes(ascii));
 
+    /// <summary>The header CRC copy in a finished file's footer (0 if the file is too short to have one).</summary>
+    public static uint FooterHeaderCrc(ReadOnlySpan<byte> file) =>
+        file.Length < FooterBytes ? 0 : BinaryPrimitives.ReadUInt32LittleEndian(file[^8..]);
+
     public static string MagicText(uint magic)
     {
         Span<byte> b = stackalloc byte[4];
