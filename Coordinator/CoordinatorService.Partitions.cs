@@ -23,7 +23,12 @@ public sealed partial class CoordinatorService
                 throw MilvusErrors.Invalid($"collection '{info.Name}' already has the maximum of {_options.MaxPartitionsPerCollection} partitions");
             long id = await _ids.AllocateAsync(1, cancellationToken);
             ulong ts = await _tso.AllocateAsync(1, cancellationToken);
-            updated = info with { Partitions = [.. info.Partitions, new PartitionInfo(id, partition, ts)] };
+            // As in Milvus, a partition created in a loaded collection is loaded with it.
+            updated = info with
+            {
+                Partitions = [.. info.Partitions, new PartitionInfo(id, partition, ts)],
+                LoadedPartitionIds = info.IsLoaded ? [.. info.LoadedPartitionIds, id] : info.LoadedPartitionIds,
+            };
             await SaveAsync(updated, cancellationToken);
         }
         finally

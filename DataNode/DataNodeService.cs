@@ -2,7 +2,7 @@ using System.Globalization;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Contracts;
-using VectorAspire.Core.Segments;
+using VectorAspire.Core.Segments.Format;
 using VectorAspire.Core.Storage;
 
 namespace VectorAspire.DataNode;
@@ -21,8 +21,8 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
         ColumnBlock rows, ulong[] insertTimestamps, CancellationToken cancellationToken)
     {
         string prefix = SegmentPrefix(collection.CollectionId, partitionId, segmentId);
-        var files = SealedSegmentWriter.Write(collection.Schema, rows, insertTimestamps,
-            new SegmentIdentity(collection.CollectionId, partitionId, segmentId, vchannel));
+        var files = SealedSegmentWriter.Write(new SegmentIdentity(collection.CollectionId, partitionId, segmentId, vchannel),
+            rows, insertTimestamps.AsSpan(0, rows.RowCount)).Files;
         // The manifest goes last: a segment is complete exactly when its manifest exists.
         foreach (var (name, bytes) in files.OrderBy(f => f.Key == SealedSegmentWriter.ManifestFileName ? 1 : 0))
             await objects.PutAsync($"{prefix}/{name}", bytes, cancellationToken);
@@ -48,7 +48,7 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
     public async ValueTask<DeltaInfo> WriteDeltaAsync(CollectionInfo collection, long deltaId, string vchannel, long partitionId, Column keys, ulong[] timestamps, CancellationToken cancellationToken)
     {
         string key = string.Create(CultureInfo.InvariantCulture, $"deltas/{collection.CollectionId}/{deltaId}.delta");
-        await objects.PutAsync(key, DeltaLogFile.Write(keys, timestamps), cancellationToken);
+        await objects.PutAsync(key, DeltaLogFile.Write(new DeltaLog(keys, timestamps)), cancellationToken);
         ulong min = ulong.MaxValue, max = 0;
         foreach (var ts in timestamps)
         {
@@ -71,7 +71,10 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
     public async ValueTask<(Column Keys, ulong[] Timestamps)> ReadDeltaAsync(CollectionInfo collection, DeltaInfo delta, CancellationToken cancellationToken)
     {
         var bytes = await objects.GetAsync(delta.Key, cancellationToken) ?? throw new ObjectNotFoundException(delta.Key);
-        return DeltaLogFile.Read(bytes, collection.Schema.PrimaryKey.DataType);
+        var log = DeltaLogFile.Read(bytes);
+        if (log.PkType != collection.Schema.PrimaryKey.DataType)
+            throw new SegmentFormatException($"delete log '{delta.Key}' holds {log.PkType} keys, the primary key is {collection.Schema.PrimaryKey.DataType}");
+        return (log.PrimaryKeys, log.Timestamps);
     }
 
     public async ValueTask DeleteCollectionDataAsync(long collectionId, CancellationToken cancellationToken)

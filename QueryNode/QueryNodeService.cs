@@ -5,6 +5,7 @@ using VectorAspire.Core.Contracts;
 using VectorAspire.Core.Query;
 using VectorAspire.Core.Schema;
 using VectorAspire.Core.Segments;
+using VectorAspire.Core.Segments.Format;
 using VectorAspire.Core.Storage;
 
 namespace VectorAspire.QueryNode;
@@ -36,9 +37,9 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
         {
             if (_segments.ContainsKey(info.SegmentId))
                 continue;
-            var loaded = await SealedSegmentReader.ReadAsync(collection.Schema, info.PathPrefix,
-                (key, ct) => FetchAsync(key, ct), cancellationToken);
-            var segment = new SealedSegment(info.SegmentId, info.CollectionId, info.PartitionId, info.VChannel, collection.Schema, loaded.Columns, loaded.Timestamps);
+            string prefix = info.PathPrefix;
+            var loaded = await SealedSegmentReader.ReadAsync(collection.Schema, (key, ct) => FetchAsync($"{prefix}/{key}", ct), cancellationToken);
+            var segment = new SealedSegment(info.SegmentId, info.CollectionId, info.PartitionId, info.VChannel, collection.Schema, loaded.Block, loaded.Timestamps);
             _segments.TryAdd(info.SegmentId, segment);
         }
     }

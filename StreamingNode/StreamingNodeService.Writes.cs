@@ -68,11 +68,11 @@ public sealed partial class StreamingNodeService
         if (live.Count == 0)
             return;
         ulong ts0 = await _coordinator.AllocateTimestampAsync(live.Count, CancellationToken.None);
-        var appends = new ValueTask<long>[live.Count];
+        var appends = new Task<long>[live.Count];
         for (int i = 0; i < live.Count; i++)
         {
             var payload = WalEntryCodec.Encode(live[i].Write, ts0 + (ulong)i, live[i].Shard.Info.Schema);
-            appends[i] = pc.Wal.AppendAsync(payload, CancellationToken.None);
+            appends[i] = pc.Wal.AppendAsync(payload, CancellationToken.None).AsTask();
         }
         var lsns = new long[live.Count];
         for (int i = 0; i < live.Count; i++)

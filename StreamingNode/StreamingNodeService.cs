@@ -47,10 +47,10 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
         lock (_registry)
         {
             foreach (var pc in _pchannels.Values)
-                pc.Loop = Task.Run(() => WriterLoopAsync(pc));
+                pc.Loop = Task.Run(() => WriterLoopAsync(pc), CancellationToken.None);
             _started = true;
         }
-        _sealLoop = Task.Run(() => SealByAgeLoopAsync(_stopping.Token));
+        _sealLoop = Task.Run(() => SealByAgeLoopAsync(_stopping.Token), CancellationToken.None);
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
@@ -95,18 +95,16 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
             if (_pchannels.TryGetValue(name, out var existing))
                 return existing;
         }
+        // LocalWal returns the already-open instance for a name, so a racing open shares the same channel.
         var wal = await _wal.OpenChannelAsync(name, cancellationToken);
         lock (_registry)
         {
             if (_pchannels.TryGetValue(name, out var raced))
-            {
-                _ = wal.DisposeAsync();
                 return raced;
-            }
             var pc = new PChannel(name, wal);
             _pchannels[name] = pc;
             if (_started)
-                pc.Loop = Task.Run(() => WriterLoopAsync(pc));
+                pc.Loop = Task.Run(() => WriterLoopAsync(pc), CancellationToken.None);
             return pc;
         }
     }

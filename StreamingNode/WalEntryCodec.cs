@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Contracts;
 using VectorAspire.Core.Schema;
-using VectorAspire.Core.Segments;
+using VectorAspire.Core.Segments.Format;
 
 namespace VectorAspire.StreamingNode;
 

@@ -59,6 +59,7 @@ public sealed class RestErrorTests : IAsyncLifetime
     public async Task ReadErrorsExplainTheFix()
     {
         await _server.OkAsync("entities/insert", new { collectionName = "e", data = new[] { Row() } });
+        await _server.OkAsync("collections/release", new { collectionName = "e" });
         await ExpectAsync("entities/search", new { collectionName = "e", data = new[] { new[] { 1f, 2f, 3f } } }, 101, "load");
         await _server.OkAsync("collections/load", new { collectionName = "e" });
         await ExpectAsync("entities/search", new { collectionName = "e", data = new[] { new[] { 1f, 2f } } }, 1100, "dim 3");

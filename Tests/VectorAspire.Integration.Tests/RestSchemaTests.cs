@@ -96,7 +96,10 @@ public sealed class RestSchemaTests
         Assert.Equal([1L], hits.Select(h => h!["id"]!.GetValue<long>()));
         Assert.Equal(1, (await server.OkAsync("partitions/get_stats", new { collectionName = "p", partitionName = "north" }))!["rowCount"]!.GetValue<long>());
         Assert.Equal(2, (await server.OkAsync("collections/get_stats", new { collectionName = "p" }))!["rowCount"]!.GetValue<long>());
+        Assert.Equal(2, (await server.OkAsync("entities/search", new { collectionName = "p", data = new[] { new[] { 0f, 0.1f } }, limit = 5 }))!.AsArray().Count);
         await server.OkAsync("partitions/release", new { collectionName = "p", partitionNames = new[] { "north" } });
+        var (code, _) = await server.FailAsync("entities/search", new { collectionName = "p", partitionNames = new[] { "north" }, data = new[] { new[] { 0f, 0.1f } }, limit = 5 });
+        Assert.Equal(201, code);
         await server.OkAsync("collections/release", new { collectionName = "p" });
         await server.OkAsync("partitions/drop", new { collectionName = "p", partitionName = "north" });
         Assert.False((await server.OkAsync("partitions/has", new { collectionName = "p", partitionName = "north" }))!["has"]!.GetValue<bool>());
