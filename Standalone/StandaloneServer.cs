@@ -20,7 +20,8 @@ public static class StandaloneServer
 {
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = MapFlags(args) });
+        // Settings files ship next to the binary; relative data paths still resolve against the working directory.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = MapFlags(args), ContentRootPath = AppContext.BaseDirectory });
         builder.AddServiceDefaults();
         configure?.Invoke(builder);
         var options = builder.Configuration.GetSection(StandaloneOptions.Section).Get<StandaloneOptions>() ?? new StandaloneOptions();

@@ -23,6 +23,7 @@ public sealed class CrashSafetyTests
         var ackedDeletes = new ConcurrentDictionary<long, bool>();
         var maybeDeletes = new ConcurrentDictionary<long, bool>();
         long nextId = 0;
+        bool killed = false;
         int seed = Environment.TickCount;
 
         var server = await ServerProcess.StartAsync(dir, s_settings);
@@ -48,7 +49,7 @@ public sealed class CrashSafetyTests
                             foreach (var v in victims)
                                 ackedDeletes[v] = true;
                         }
-                        catch (Exception) when (stop.IsCancellationRequested)
+                        catch (Exception) when (Volatile.Read(ref killed))
                         {
                             return;
                         }
@@ -64,7 +65,7 @@ public sealed class CrashSafetyTests
                         foreach (var id in ids)
                             ackedInserts[id] = true;
                     }
-                    catch (Exception) when (stop.IsCancellationRequested)
+                    catch (Exception) when (Volatile.Read(ref killed))
                     {
                         return;
                     }
@@ -76,6 +77,7 @@ public sealed class CrashSafetyTests
                 await Task.Delay(20);
             foreach (var w in writers.Where(w => w.IsFaulted))
                 await w;
+            Volatile.Write(ref killed, true);
             server.Kill();
             await stop.CancelAsync();
             await Task.WhenAll(writers);
