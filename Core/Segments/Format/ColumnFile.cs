@@ -40,7 +40,7 @@ public static class ColumnFile
         if (column.IsNullable != field.Nullable)
             throw new ArgumentException($"column nullability ({column.IsNullable}) differs from field '{field.Name}' ({field.Nullable})", nameof(column));
         int rows = column.Count;
-        long validityBytes = column.IsNullable ? (long)Column.ValidityWords(rows) * sizeof(ulong) : 0;
+        long validityBytes = column.IsNullable ? ((rows + 63L) >> 6) * sizeof(ulong) : 0;
         return column switch
         {
             FixedColumn<bool> c => WriteFixed(c.Values, field, validityBytes, column),

@@ -40,10 +40,15 @@ public static class SealedSegmentReader
         for (int i = 0; i < deltaTasks.Length; i++)
             deltaTasks[i] = Load(plan.DeltaLogs[i], fetch, b => DeltaLogFile.Read(b), cancellationToken);
 
-        var columns = await Task.WhenAll(columnTasks).ConfigureAwait(false);
-        var timestamps = await timestampsTask.ConfigureAwait(false);
-        var stats = await statsTask.ConfigureAwait(false);
-        var deltaLogs = await Task.WhenAll(deltaTasks).ConfigureAwait(false);
+        // One WhenAll over every load so a failure in one file never leaves another's exception unobserved.
+        var all = new List<Task>(columnTasks.Length + deltaTasks.Length + 2) { timestampsTask, statsTask };
+        all.AddRange(columnTasks);
+        all.AddRange(deltaTasks);
+        await Task.WhenAll(all).ConfigureAwait(false);
+        var columns = Array.ConvertAll(columnTasks, t => t.Result);
+        var timestamps = timestampsTask.Result;
+        var stats = statsTask.Result;
+        var deltaLogs = Array.ConvertAll(deltaTasks, t => t.Result);
 
         long rows = manifest.RowCount;
         for (int i = 0; i < columns.Length; i++)

@@ -22,9 +22,10 @@ internal static class SectionCodec
     public static T[] ReadArray<T>(SectionFileReader file, ReadOnlyMemory<byte> section, long count, string name)
         where T : unmanaged
     {
-        long expected = ByteLength<T>(count);
-        if (section.Length != expected)
-            throw file.Fail($"{name} section is {section.Length} bytes, expected {expected}");
+        // Compared by division so a hostile count (e.g. rows x dim near 2^63) cannot overflow.
+        int size = Unsafe.SizeOf<T>();
+        if (count < 0 || section.Length % size != 0 || section.Length / size != count)
+            throw file.Fail($"{name} section is {section.Length} bytes, expected {count} x {size}");
         var array = GC.AllocateUninitializedArray<T>((int)count);
         section.Span.CopyTo(MemoryMarshal.AsBytes(array.AsSpan()));
         return array;
@@ -33,7 +34,7 @@ internal static class SectionCodec
     /// <summary>Reads validity words for <paramref name="rows"/> rows and checks bits past the last row are clear.</summary>
     public static ulong[] ReadValidity(SectionFileReader file, ReadOnlyMemory<byte> section, int rows)
     {
-        var words = ReadArray<ulong>(file, section, (rows + 63) >> 6, "validity");
+        var words = ReadArray<ulong>(file, section, (rows + 63L) >> 6, "validity");
         int rem = rows & 63;
         if (rem != 0 && (words[^1] >> rem) != 0)
             throw file.Fail("validity bitmap has bits set past the last row");
@@ -43,7 +44,7 @@ internal static class SectionCodec
     /// <summary>Writes the validity words of the first <paramref name="rows"/> rows with bits past the last row cleared.</summary>
     public static void WriteValidity(ReadOnlySpan<ulong> validity, int rows, Span<byte> section)
     {
-        int words = (rows + 63) >> 6;
+        int words = (int)((rows + 63L) >> 6);
         var target = MemoryMarshal.Cast<byte, ulong>(section);
         validity[..words].CopyTo(target);
         int rem = rows & 63;

@@ -54,3 +54,31 @@ public sealed class Crc32CTests
         }
     }
 }
+
+public sealed class Crc32CLaneTests
+{
+    /// <summary>Bit-at-a-time reference: the definition, independent of the hardware and lane paths.</summary>
+    private static uint Reference(ReadOnlySpan<byte> data)
+    {
+        uint crc = 0xFFFFFFFF;
+        foreach (byte b in data)
+        {
+            crc ^= b;
+            for (int k = 0; k < 8; k++)
+                crc = (crc & 1) != 0 ? (crc >> 1) ^ 0x82F63B78 : crc >> 1;
+        }
+        return ~crc;
+    }
+
+    [Fact]
+    public void LongInputsAroundTheLaneThresholdMatchTheBitwiseReference()
+    {
+        var rng = new Random(77);
+        var data = new byte[300_000];
+        rng.NextBytes(data);
+        int[] lengths = [4095, 4096, 4097, 4103, 4104, 4111, 12_288, 65_537, 299_999, 300_000];
+        foreach (int len in lengths.Concat(Enumerable.Range(0, 20).Select(_ => rng.Next(4000, 300_000))))
+            Assert.True(Reference(data.AsSpan(0, len)) == Crc32C.Compute(data.AsSpan(0, len)), $"length {len} (seed 77)");
+        Assert.Equal(Crc32C.Compute(data), Crc32C.Append(Crc32C.Compute(data.AsSpan(0, 123_457)), data.AsSpan(123_457)));
+    }
+}

@@ -114,3 +114,24 @@ public sealed class PkBloomFilterTests
         Corruption.EveryTruncationIsDetected(bytes, b => PkBloomFilter.Deserialize(b));
     }
 }
+
+public sealed class PkBloomFilterAllocationTests
+{
+    [Fact]
+    public void LookupsAllocateNothing()
+    {
+        var ints = new PkBloomFilter(DataType.Int64, 1000);
+        var strings = new PkBloomFilter(DataType.VarChar, 1000);
+        ints.Add(1);
+        strings.Add("a"u8);
+        bool any = ints.MightContain(2) | strings.MightContain("b"u8);
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (long k = 0; k < 10_000; k++)
+        {
+            any |= ints.MightContain(k);
+            any |= strings.MightContain("some-key"u8);
+        }
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        Assert.True(any);
+    }
+}
