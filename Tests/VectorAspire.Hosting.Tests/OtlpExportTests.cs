@@ -1,11 +1,14 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using VectorAspire.ServiceDefaults;
 
@@ -36,6 +39,35 @@ public sealed class OtlpExportTests
         Assert.True(tracerProvider.ForceFlush(10_000));
         var body = await collector.WaitForTraceAsync("vectoraspire.test.operation", TestTimeout.Token());
         Assert.Contains("otlp-test-service", body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Metrics_and_logs_reach_the_collector()
+    {
+        await using var collector = await FakeCollector.StartAsync();
+        var builder = TestWebApps.CreateBuilder(
+        [
+            new(OtlpSettings.EndpointKey, collector.BaseAddress.ToString()),
+            new(OtlpSettings.ProtocolKey, "http/protobuf"),
+        ]);
+        builder.AddServiceDefaults();
+        var app = builder.Build();
+        await using (app)
+        {
+            // The provider listens from its creation (host start in a real process); measurements before are lost.
+            var meterProvider = app.Services.GetRequiredService<MeterProvider>();
+            using var meter = new Meter("VectorAspire.Test");
+            var counter = meter.CreateCounter<long>("vectoraspire.test.requests");
+            counter.Add(3);
+            Assert.True(meterProvider.ForceFlush(10_000));
+
+            app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("VectorAspire.Test")
+                .LogWarning("segment {SegmentId} sealed", 42);
+        }
+
+        // Disposing the app disposes the logger provider, which exports what its batch still holds.
+        await collector.WaitForAsync(collector.MetricBodies, "vectoraspire.test.requests", TestTimeout.Token());
+        await collector.WaitForAsync(collector.LogBodies, "segment 42 sealed", TestTimeout.Token());
     }
 
     [Fact]
@@ -114,6 +146,8 @@ public sealed class OtlpExportTests
     {
         private readonly WebApplication _app;
         private readonly ConcurrentQueue<string> _traceBodies = new();
+        private readonly ConcurrentQueue<string> _metricBodies = new();
+        private readonly ConcurrentQueue<string> _logBodies = new();
         private readonly SemaphoreSlim _received = new(0);
 
         private FakeCollector(WebApplication app)
@@ -124,6 +158,10 @@ public sealed class OtlpExportTests
         public Uri BaseAddress => TestWebApps.BaseAddress(_app);
 
         public IReadOnlyCollection<string> TraceBodies => _traceBodies;
+
+        public IReadOnlyCollection<string> MetricBodies => _metricBodies;
+
+        public IReadOnlyCollection<string> LogBodies => _logBodies;
 
         public static async Task<FakeCollector> StartAsync()
         {
@@ -141,18 +179,22 @@ public sealed class OtlpExportTests
 
                 return next(context);
             });
-            app.MapPost("/v1/traces", collector.ReceiveTracesAsync);
-            app.MapPost("/v1/metrics", static () => Results.Ok());
-            app.MapPost("/v1/logs", static () => Results.Ok());
+            app.MapPost("/v1/traces", (HttpRequest request) => collector.ReceiveAsync(request, collector._traceBodies));
+            app.MapPost("/v1/metrics", (HttpRequest request) => collector.ReceiveAsync(request, collector._metricBodies));
+            app.MapPost("/v1/logs", (HttpRequest request) => collector.ReceiveAsync(request, collector._logBodies));
             await app.StartAsync(TestTimeout.Token());
             return collector;
         }
 
-        public async Task<string> WaitForTraceAsync(string text, CancellationToken cancellationToken)
+        public Task<string> WaitForTraceAsync(string text, CancellationToken cancellationToken) =>
+            WaitForAsync(_traceBodies, text, cancellationToken);
+
+        public async Task<string> WaitForAsync(
+            IReadOnlyCollection<string> bodies, string text, CancellationToken cancellationToken)
         {
             while (true)
             {
-                var match = _traceBodies.FirstOrDefault(body => body.Contains(text, StringComparison.Ordinal));
+                var match = bodies.FirstOrDefault(body => body.Contains(text, StringComparison.Ordinal));
                 if (match is not null)
                 {
                     return match;
@@ -168,11 +210,11 @@ public sealed class OtlpExportTests
             _received.Dispose();
         }
 
-        private async Task<IResult> ReceiveTracesAsync(HttpRequest request)
+        private async Task<IResult> ReceiveAsync(HttpRequest request, ConcurrentQueue<string> bodies)
         {
             using var buffer = new MemoryStream();
             await request.Body.CopyToAsync(buffer);
-            _traceBodies.Enqueue(Encoding.UTF8.GetString(buffer.ToArray()));
+            bodies.Enqueue(Encoding.UTF8.GetString(buffer.ToArray()));
             _received.Release();
             return Results.Ok();
         }
