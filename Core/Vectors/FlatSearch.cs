@@ -125,8 +125,8 @@ public static class FlatSearch
         where TKernel : struct, IRowKernel
     {
         // scores of query k of the current group for row i of the current 64-row word at buffer[k * 64 + i]
-        Span<float> buffer = stackalloc float[4 * 64];
-        ref float scores = ref MemoryMarshal.GetReference(buffer);
+        var buffer = default(ScoreBuffer256);
+        ref float scores = ref buffer[0];
         int tile = Distance.RowsPerTile(dim);
         int nq = collectors.Length;
         ref float r = ref MemoryMarshal.GetReference(rows);
@@ -186,8 +186,8 @@ public static class FlatSearch
         where TKernel : struct, IRowKernel
         where TFilter : struct, IScoreFilter
     {
-        Span<float> buffer = stackalloc float[64];
-        ref float scores = ref MemoryMarshal.GetReference(buffer);
+        var buffer = default(ScoreBuffer64);
+        ref float scores = ref buffer[0];
         for (int start = 0; start < rowCount; start += 64)
         {
             int count = Math.Min(64, rowCount - start);
