@@ -6,13 +6,12 @@ namespace VectorAspire.Benchmarks;
 /// <summary>Single-query FLAT top-k on one thread, then the same queries as one batch.</summary>
 internal static class FlatBenchmark
 {
-    public static void Run(BenchOptions o)
+    public static void Run(BenchOptions options)
     {
-        Console.WriteLine($"# flat: rows {o.Rows}, dim {o.Dim}, queries {o.Queries}, k {o.K}, metric {o.Metric.ToMilvusName()}, " +
-            $"seed {o.Seed}, filter density {o.FilterDensity}");
         var genWatch = Stopwatch.StartNew();
-        var rows = BenchReport.RandomVectors(o.Seed, o.Rows, o.Dim);
-        var queries = BenchReport.RandomVectors(o.Seed + 1, o.Queries, o.Dim);
+        var (o, rows, queries) = LoadData(options);
+        Console.WriteLine($"# flat: rows {o.Rows}, dim {o.Dim}, queries {o.Queries}, k {o.K}, metric {o.Metric.ToMilvusName()}, " +
+            $"seed {o.Seed}, filter density {o.FilterDensity}, data {o.BasePath ?? "generated"}");
         ulong[] filter = [];
         int eligible = o.Rows;
         if (o.FilterDensity < 1.0)
@@ -29,7 +28,7 @@ internal static class FlatBenchmark
                 }
             }
         }
-        Console.WriteLine($"# data generated in {genWatch.Elapsed.TotalSeconds:F1} s ({(double)rows.Length * sizeof(float) / 1e6:F0} MB), eligible rows {eligible}");
+        Console.WriteLine($"# data ready in {genWatch.Elapsed.TotalSeconds:F1} s ({(double)rows.Length * sizeof(float) / 1e6:F0} MB), eligible rows {eligible}");
 
         var collector = new TopKCollector(o.K, o.Metric);
         // Warm-up: enough calls and time for tiered compilation to reach optimized code.
@@ -105,6 +104,27 @@ internal static class FlatBenchmark
         if (!a.AsSpan(0, n).SequenceEqual(b.AsSpan(0, n)))
             Console.WriteLine("warning: batch result differs from single-query result for query 0");
         Console.WriteLine($"query 0 top-{Math.Min(3, n)}: {string.Join(", ", Enumerable.Range(0, Math.Min(3, n)).Select(i => $"{a[i]}:{sa[i]:G6}"))}");
+    }
+
+    private static (BenchOptions, float[] Rows, float[] Queries) LoadData(BenchOptions o)
+    {
+        if (o.BasePath is { } basePath && o.QueryPath is { } queryPath)
+        {
+            var (rows, n, dim) = Fvecs.Read(basePath, o.RowsGiven ? o.Rows : int.MaxValue);
+            var (queries, nq, qdim) = Fvecs.Read(queryPath, o.Queries);
+            if (qdim != dim)
+                throw new InvalidDataException($"base dim {dim} and query dim {qdim} differ");
+            return (o.With(n, dim, nq), rows, queries);
+        }
+        var generatedRows = BenchReport.RandomVectors(o.Seed, o.Rows, o.Dim);
+        var generatedQueries = BenchReport.RandomVectors(o.Seed + 1, o.Queries, o.Dim);
+        if (o.SavePrefix is { } prefix)
+        {
+            Fvecs.Write(prefix + ".base.fvecs", generatedRows, o.Dim);
+            Fvecs.Write(prefix + ".query.fvecs", generatedQueries, o.Dim);
+            Console.WriteLine($"# wrote {prefix}.base.fvecs and {prefix}.query.fvecs");
+        }
+        return (o, generatedRows, generatedQueries);
     }
 
     private static ReadOnlySpan<float> Query(float[] queries, int dim, int q) => queries.AsSpan(q * dim, dim);
