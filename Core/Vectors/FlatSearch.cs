@@ -195,9 +195,7 @@ public static class FlatSearch
             ulong bits = filterBits.IsEmpty ? valid : filterBits[start >> 6] & valid;
             if (bits == valid)
             {
-                ref float run = ref Unsafe.Add(ref rows, (nint)start * dim);
-                for (int i = 0; i < count; i++)
-                    Unsafe.Add(ref scores, i) = TKernel.Score(ref query, ref Unsafe.Add(ref run, (nint)i * dim), dim);
+                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, ref scores);
                 long id = rowIdBase + start;
                 for (int i = 0; i < count; i++)
                 {
@@ -218,6 +216,19 @@ public static class FlatSearch
                 }
             }
         }
+    }
+
+    /// <summary>Scores <paramref name="count"/> consecutive rows, four at a time. Kept out of line so the
+    /// kernel loop has the registers to itself.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static void ScoreRun<TKernel>(ref float query, ref float rows, int dim, int count, ref float scores)
+        where TKernel : struct, IRowKernel
+    {
+        int i = 0;
+        for (; i + 4 <= count; i += 4)
+            TKernel.ScoreRows4(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i));
+        for (; i < count; i++)
+            Unsafe.Add(ref scores, i) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim);
     }
 
     private static void Validate(

@@ -22,6 +22,9 @@ internal sealed class BenchOptions
     /// <summary>fvecs files to search instead of generated data (--rows/--queries then cap how many are used).</summary>
     public string? BasePath { get; private init; }
 
+    /// <summary>Copy the rows to 64-byte aligned native memory before searching.</summary>
+    public bool Aligned { get; private init; }
+
     /// <summary>Whether --rows was given (with --base it caps the rows read; otherwise the whole file).</summary>
     public bool RowsGiven { get; private init; }
 
@@ -36,7 +39,7 @@ internal sealed class BenchOptions
                    then the kernel micro-benchmarks (skip with --no-kernels)
           kernels  kernel micro-benchmarks only
         options: --rows N (100000) --dim D (128) --queries Q (200) --k K (10) --metric L2|IP|COSINE (L2)
-                 --seed S (42) --filter DENSITY (1 = unfiltered) --no-kernels
+                 --seed S (42) --filter DENSITY (1 = unfiltered) --no-kernels --aligned (rows in 64-byte aligned memory)
                  --base FILE.fvecs --query FILE.fvecs (search these instead of generated data)
                  --save-fvecs PREFIX (write the generated data as PREFIX.base.fvecs / PREFIX.query.fvecs)
         """;
@@ -51,7 +54,7 @@ internal sealed class BenchOptions
         int rows = 100_000, dim = 128, queries = 200, k = 10, seed = 42;
         var metric = MetricType.L2;
         double filter = 1.0;
-        bool kernels = true, rowsGiven = false;
+        bool kernels = true, rowsGiven = false, aligned = false;
         string? basePath = null, queryPath = null, savePrefix = null;
         for (int i = 1; i < args.Length; i++)
         {
@@ -59,6 +62,11 @@ internal sealed class BenchOptions
             if (name == "--no-kernels")
             {
                 kernels = false;
+                continue;
+            }
+            if (name == "--aligned")
+            {
+                aligned = true;
                 continue;
             }
             if (i + 1 >= args.Length)
@@ -87,7 +95,7 @@ internal sealed class BenchOptions
         {
             Command = command, Rows = rows, Dim = dim, Queries = queries, K = k, Seed = seed, Metric = metric,
             FilterDensity = filter, Kernels = kernels, BasePath = basePath, QueryPath = queryPath, SavePrefix = savePrefix,
-            RowsGiven = rowsGiven,
+            RowsGiven = rowsGiven, Aligned = aligned,
         };
     }
 
@@ -95,7 +103,7 @@ internal sealed class BenchOptions
     {
         Command = Command, Rows = rows, Dim = dim, Queries = queries, K = K, Seed = Seed, Metric = Metric,
         FilterDensity = FilterDensity, Kernels = Kernels, BasePath = BasePath, QueryPath = QueryPath, SavePrefix = SavePrefix,
-        RowsGiven = RowsGiven,
+        RowsGiven = RowsGiven, Aligned = Aligned,
     };
 
     private static int PositiveInt(string name, string value)

@@ -9,7 +9,9 @@ internal static class FlatBenchmark
     public static void Run(BenchOptions options)
     {
         var genWatch = Stopwatch.StartNew();
-        var (o, rows, queries) = LoadData(options);
+        var (o, rowArray, queries) = LoadData(options);
+        using var store = new RowStore(rowArray, o.Aligned);
+        var rows = store.Span;
         Console.WriteLine($"# flat: rows {o.Rows}, dim {o.Dim}, queries {o.Queries}, k {o.K}, metric {o.Metric.ToMilvusName()}, " +
             $"seed {o.Seed}, filter density {o.FilterDensity}, data {o.BasePath ?? "generated"}");
         ulong[] filter = [];
@@ -28,6 +30,7 @@ internal static class FlatBenchmark
                 }
             }
         }
+        Console.WriteLine($"# rows {(o.Aligned ? "64-byte aligned native memory" : "managed array")}, data address mod 64 = {store.Alignment}");
         Console.WriteLine($"# data ready in {genWatch.Elapsed.TotalSeconds:F1} s ({(double)rows.Length * sizeof(float) / 1e6:F0} MB), eligible rows {eligible}");
 
         var collector = new TopKCollector(o.K, o.Metric);
@@ -91,7 +94,7 @@ internal static class FlatBenchmark
             Console.WriteLine($"warning: unexpected result count {checksum}");
     }
 
-    private static void CheckBatchMatchesSingle(BenchOptions o, float[] rows, float[] queries, ulong[] filter, TopKCollector single, TopKCollector batched)
+    private static void CheckBatchMatchesSingle(BenchOptions o, ReadOnlySpan<float> rows, float[] queries, ulong[] filter, TopKCollector single, TopKCollector batched)
     {
         single.Reset();
         FlatSearch.Search(rows, o.Dim, o.Rows, Query(queries, o.Dim, 0), o.Metric, single, 0, filter);
