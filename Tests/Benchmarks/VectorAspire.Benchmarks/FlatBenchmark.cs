@@ -62,7 +62,8 @@ internal static class FlatBenchmark
         double bytes = (double)eligible * o.Dim * sizeof(float);
         Console.WriteLine($"single-query top-{o.K}, 1 thread: median {median:F3} ms, p99 {p99:F3} ms, min {latencies[0]:F3} ms, " +
             $"QPS {o.Queries / totalS:F1}, scan {bytes / (median / 1e3) / 1e9:F2} GB/s at median " +
-            $"({bytes / (latencies[0] / 1e3) / 1e9:F2} GB/s best), process CPU {cpuS:F2} s for {totalS:F2} s wall");
+            $"({bytes / (latencies[0] / 1e3) / 1e9:F2} GB/s best), process CPU {cpuS:F2} s for {totalS:F2} s wall " +
+            $"= {o.Queries / cpuS:F1} queries per CPU-second");
 
         // Batched: all queries over the same rows, each row tile reused by every query while in cache.
         var collectors = new TopKCollector[o.Queries];
@@ -78,6 +79,7 @@ internal static class FlatBenchmark
             FlatSearch.SearchBatch(rows, o.Dim, o.Rows, queries.AsSpan(0, warmQueries * o.Dim), o.Metric, collectors.AsSpan(0, warmQueries), 0, filter);
         }
         var batchTimes = new double[3];
+        var batchCpu0 = BenchReport.ProcessCpu();
         for (int rep = 0; rep < batchTimes.Length; rep++)
         {
             foreach (var c in collectors)
@@ -86,9 +88,11 @@ internal static class FlatBenchmark
             FlatSearch.SearchBatch(rows, o.Dim, o.Rows, queries, o.Metric, collectors, 0, filter);
             batchTimes[rep] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
+        double batchCpuS = (BenchReport.ProcessCpu() - batchCpu0).TotalSeconds / batchTimes.Length;
         double batchS = BenchReport.Median(batchTimes);
         Console.WriteLine($"batch of {o.Queries} queries, 1 thread: {batchS * 1e3:F1} ms (median of {batchTimes.Length}), " +
-            $"QPS {o.Queries / batchS:F1}, {bytes * o.Queries / batchS / 1e9:F1} GB/s of row data scored");
+            $"QPS {o.Queries / batchS:F1}, {bytes * o.Queries / batchS / 1e9:F1} GB/s of row data scored, " +
+            $"{o.Queries / batchCpuS:F1} queries per CPU-second");
         CheckBatchMatchesSingle(o, rows, queries, filter, collector, collectors[0]);
         if (checksum != (long)o.Queries * Math.Min(o.K, eligible))
             Console.WriteLine($"warning: unexpected result count {checksum}");
