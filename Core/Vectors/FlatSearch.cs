@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace VectorAspire.Core.Vectors;
 
@@ -18,6 +19,7 @@ namespace VectorAspire.Core.Vectors;
 public static class FlatSearch
 {
     private const int StackQueryFloats = 1024;
+    private const int PrefetchDistanceBytes = 4096;
 
     public static void Search(
         ReadOnlySpan<float> rows, int dim, int rowCount, ReadOnlySpan<float> query, MetricType metric,
@@ -195,7 +197,7 @@ public static class FlatSearch
             ulong bits = filterBits.IsEmpty ? valid : filterBits[start >> 6] & valid;
             if (bits == valid)
             {
-                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, ref scores);
+                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, rowCount - start, ref scores);
                 long id = rowIdBase + start;
                 for (int i = 0; i < count; i++)
                 {
@@ -218,13 +220,34 @@ public static class FlatSearch
         }
     }
 
-    /// <summary>Scores <paramref name="count"/> consecutive rows, four at a time. Kept out of line so the
-    /// kernel loop has the registers to itself.</summary>
+    /// <summary>
+    /// Scores <paramref name="count"/> consecutive rows, four at a time, prefetching ahead while at least
+    /// <paramref name="rowsAvailable"/> rows exist from <paramref name="rows"/> on. Kept out of line so the kernel
+    /// loop has the registers to itself.
+    /// </summary>
+    /// <remarks>
+    /// One thread's hardware prefetch does not keep enough misses in flight to reach memory bandwidth: software
+    /// prefetch of the block about 4 KiB ahead raised single-query scans from memory by roughly a third on Zen 5
+    /// (measured on a loaded machine, so the exact distance is not tuned). Prefetches never fault, and the
+    /// prefetched range is kept inside the caller's rows.
+    /// </remarks>
     [MethodImpl(MethodImplOptions.NoInlining)]
-    internal static void ScoreRun<TKernel>(ref float query, ref float rows, int dim, int count, ref float scores)
+    internal static unsafe void ScoreRun<TKernel>(ref float query, ref float rows, int dim, int count, int rowsAvailable, ref float scores)
         where TKernel : struct, IRowKernel
     {
         int i = 0;
+        if (Sse.IsSupported)
+        {
+            int blockBytes = 4 * dim * sizeof(float);
+            int aheadRows = 4 * Math.Max(1, PrefetchDistanceBytes / blockBytes);
+            for (; i + 4 <= count && i + aheadRows + 4 <= rowsAvailable; i += 4)
+            {
+                byte* ahead = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref rows, (nint)(i + aheadRows) * dim));
+                for (int b = 0; b < blockBytes; b += 64)
+                    Sse.Prefetch0(ahead + b);
+                TKernel.ScoreRows4(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i));
+            }
+        }
         for (; i + 4 <= count; i += 4)
             TKernel.ScoreRows4(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i));
         for (; i < count; i++)
