@@ -10,8 +10,8 @@ namespace VectorAspire.Core.Vectors;
 /// Exact search over one contiguous block of rows (row i = rows[i*dim .. (i+1)*dim), id = rowIdBase + i).
 /// <para>Filter: an empty <c>filterBits</c> means every row is eligible; otherwise bit i (word i/64, bit i%64) set
 /// means row i is eligible, and the span must cover rowCount bits. Rows are visited 64 at a time, one bitset word
-/// each: a full word is scored as a dense run, an empty word is skipped, and a partial word visits only its set bits,
-/// so sparse filters cost in proportion to the rows they keep.</para>
+/// each: a full (or ≥ 75% full) word is scored as a dense run, an empty word is skipped, and a sparser word visits
+/// only its set bits, so sparse filters cost in proportion to the rows they keep.</para>
 /// <para>Cosine: the query may have any norm; it is normalised into a scratch buffer (stack or pool), so the
 /// search allocates nothing after warm-up. Collectors are not reset: several blocks (segments) can feed one
 /// collector, with distinct rowIdBase values.</para>
@@ -20,6 +20,9 @@ public static class FlatSearch
 {
     private const int StackQueryFloats = 1024;
     private const int PrefetchDistanceBytes = 4096;
+
+    // A filter word with at least this many eligible rows is scored as a dense run (see Scan).
+    private const int DenseWordBits = 48;
 
     public static void Search(
         ReadOnlySpan<float> rows, int dim, int rowCount, ReadOnlySpan<float> query, MetricType metric,
@@ -201,6 +204,21 @@ public static class FlatSearch
                 long id = rowIdBase + start;
                 for (int i = 0; i < count; i++)
                 {
+                    float s = Unsafe.Add(ref scores, i);
+                    if (accept.Accept(s))
+                        collector.Push(id + i, s);
+                }
+            }
+            else if (BitOperations.PopCount(bits) >= DenseWordBits)
+            {
+                // Mostly eligible: the row-blocked, prefetching kernel over the whole run beats scoring the
+                // eligible rows one by one, and the extra rows were in the memory stream anyway.
+                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, rowCount - start, ref scores);
+                long id = rowIdBase + start;
+                while (bits != 0)
+                {
+                    int i = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
                     float s = Unsafe.Add(ref scores, i);
                     if (accept.Accept(s))
                         collector.Push(id + i, s);
