@@ -59,9 +59,7 @@ public static partial class Distance
     private static void Block<TKernel>(ref float query, ref float rows, int dim, Span<float> scores)
         where TKernel : struct, IRowKernel
     {
-        ref float s = ref MemoryMarshal.GetReference(scores);
-        for (int i = 0; i < scores.Length; i++)
-            Unsafe.Add(ref s, i) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim);
+        FlatSearch.ScoreRun<TKernel>(ref query, ref rows, dim, scores.Length, scores.Length, ref MemoryMarshal.GetReference(scores));
     }
 
     private static void BlockMany<TKernel>(ref float queries, int nq, ref float rows, int dim, int rowCount, Span<float> scores)

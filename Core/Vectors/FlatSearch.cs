@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 
 namespace VectorAspire.Core.Vectors;
 
@@ -9,8 +10,8 @@ namespace VectorAspire.Core.Vectors;
 /// Exact search over one contiguous block of rows (row i = rows[i*dim .. (i+1)*dim), id = rowIdBase + i).
 /// <para>Filter: an empty <c>filterBits</c> means every row is eligible; otherwise bit i (word i/64, bit i%64) set
 /// means row i is eligible, and the span must cover rowCount bits. Rows are visited 64 at a time, one bitset word
-/// each: a full word is scored as a dense run, an empty word is skipped, and a partial word visits only its set bits,
-/// so sparse filters cost in proportion to the rows they keep.</para>
+/// each: a full (or ≥ 75% full) word is scored as a dense run, an empty word is skipped, and a sparser word visits
+/// only its set bits, so sparse filters cost in proportion to the rows they keep.</para>
 /// <para>Cosine: the query may have any norm; it is normalised into a scratch buffer (stack or pool), so the
 /// search allocates nothing after warm-up. Collectors are not reset: several blocks (segments) can feed one
 /// collector, with distinct rowIdBase values.</para>
@@ -18,6 +19,10 @@ namespace VectorAspire.Core.Vectors;
 public static class FlatSearch
 {
     private const int StackQueryFloats = 1024;
+    private const int PrefetchDistanceBytes = 4096;
+
+    // A filter word with at least this many eligible rows is scored as a dense run (see Scan).
+    private const int DenseWordBits = 48;
 
     public static void Search(
         ReadOnlySpan<float> rows, int dim, int rowCount, ReadOnlySpan<float> query, MetricType metric,
@@ -125,8 +130,8 @@ public static class FlatSearch
         where TKernel : struct, IRowKernel
     {
         // scores of query k of the current group for row i of the current 64-row word at buffer[k * 64 + i]
-        Span<float> buffer = stackalloc float[4 * 64];
-        ref float scores = ref MemoryMarshal.GetReference(buffer);
+        var buffer = default(ScoreBuffer256);
+        ref float scores = ref buffer[0];
         int tile = Distance.RowsPerTile(dim);
         int nq = collectors.Length;
         ref float r = ref MemoryMarshal.GetReference(rows);
@@ -186,8 +191,8 @@ public static class FlatSearch
         where TKernel : struct, IRowKernel
         where TFilter : struct, IScoreFilter
     {
-        Span<float> buffer = stackalloc float[64];
-        ref float scores = ref MemoryMarshal.GetReference(buffer);
+        var buffer = default(ScoreBuffer64);
+        ref float scores = ref buffer[0];
         for (int start = 0; start < rowCount; start += 64)
         {
             int count = Math.Min(64, rowCount - start);
@@ -195,12 +200,25 @@ public static class FlatSearch
             ulong bits = filterBits.IsEmpty ? valid : filterBits[start >> 6] & valid;
             if (bits == valid)
             {
-                ref float run = ref Unsafe.Add(ref rows, (nint)start * dim);
-                for (int i = 0; i < count; i++)
-                    Unsafe.Add(ref scores, i) = TKernel.Score(ref query, ref Unsafe.Add(ref run, (nint)i * dim), dim);
+                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, rowCount - start, ref scores);
                 long id = rowIdBase + start;
                 for (int i = 0; i < count; i++)
                 {
+                    float s = Unsafe.Add(ref scores, i);
+                    if (accept.Accept(s))
+                        collector.Push(id + i, s);
+                }
+            }
+            else if (BitOperations.PopCount(bits) >= DenseWordBits)
+            {
+                // Mostly eligible: the row-blocked, prefetching kernel over the whole run beats scoring the
+                // eligible rows one by one, and the extra rows were in the memory stream anyway.
+                ScoreRun<TKernel>(ref query, ref Unsafe.Add(ref rows, (nint)start * dim), dim, count, rowCount - start, ref scores);
+                long id = rowIdBase + start;
+                while (bits != 0)
+                {
+                    int i = BitOperations.TrailingZeroCount(bits);
+                    bits &= bits - 1;
                     float s = Unsafe.Add(ref scores, i);
                     if (accept.Accept(s))
                         collector.Push(id + i, s);
@@ -218,6 +236,40 @@ public static class FlatSearch
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// Scores <paramref name="count"/> consecutive rows, four at a time, prefetching ahead while at least
+    /// <paramref name="rowsAvailable"/> rows exist from <paramref name="rows"/> on. Kept out of line so the kernel
+    /// loop has the registers to itself.
+    /// </summary>
+    /// <remarks>
+    /// One thread's hardware prefetch does not keep enough misses in flight to reach memory bandwidth: software
+    /// prefetch of the block about 4 KiB ahead raised single-query scans from memory by roughly a third on Zen 5
+    /// (measured on a loaded machine, so the exact distance is not tuned). Prefetches never fault, and the
+    /// prefetched range is kept inside the caller's rows.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    internal static unsafe void ScoreRun<TKernel>(ref float query, ref float rows, int dim, int count, int rowsAvailable, ref float scores)
+        where TKernel : struct, IRowKernel
+    {
+        int i = 0;
+        if (Sse.IsSupported)
+        {
+            int blockBytes = 4 * dim * sizeof(float);
+            int aheadRows = 4 * Math.Max(1, PrefetchDistanceBytes / blockBytes);
+            for (; i + 4 <= count && i + aheadRows + 4 <= rowsAvailable; i += 4)
+            {
+                byte* ahead = (byte*)Unsafe.AsPointer(ref Unsafe.Add(ref rows, (nint)(i + aheadRows) * dim));
+                for (int b = 0; b < blockBytes; b += 64)
+                    Sse.Prefetch0(ahead + b);
+                TKernel.ScoreRows4(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i));
+            }
+        }
+        for (; i + 4 <= count; i += 4)
+            TKernel.ScoreRows4(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim, ref Unsafe.Add(ref scores, i));
+        for (; i < count; i++)
+            Unsafe.Add(ref scores, i) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, (nint)i * dim), dim);
     }
 
     private static void Validate(

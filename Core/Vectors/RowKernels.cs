@@ -12,6 +12,10 @@ internal interface IRowKernel
     /// <summary>Scores one row against four queries (q_k at query + k*queryStride) into dst[k*dstStride],
     /// bit-identical to four <see cref="Score"/> calls.</summary>
     static abstract void Score4(ref float query, nint queryStride, ref float row, int dim, ref float dst, nint dstStride);
+
+    /// <summary>Scores four consecutive rows against one query into dst[0..3], bit-identical to four
+    /// <see cref="Score"/> calls.</summary>
+    static abstract void ScoreRows4(ref float query, ref float rows, int dim, ref float dst);
 }
 
 internal readonly struct L2Kernel : IRowKernel
@@ -27,6 +31,17 @@ internal readonly struct L2Kernel : IRowKernel
         else
             RowKernel.Score4Singly<L2Kernel>(ref query, queryStride, ref row, dim, ref dst, dstStride);
     }
+
+    // The 4-query kernel with the roles swapped: the four rows are its "queries" and the query its shared row.
+    // Swapping is exact for both steps ((x-q)² = (q-x)², x*q = q*x), so scores equal the single-row kernel's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScoreRows4(ref float query, ref float rows, int dim, ref float dst)
+    {
+        if (Distance.s_use512 && dim >= Vector512<float>.Count)
+            Distance.Score4x512<L2Step512>(ref rows, dim, ref query, dim, ref dst, 1);
+        else
+            RowKernel.ScoreRows4Singly<L2Kernel>(ref query, ref rows, dim, ref dst);
+    }
 }
 
 internal readonly struct IPKernel : IRowKernel
@@ -41,6 +56,17 @@ internal readonly struct IPKernel : IRowKernel
             Distance.Score4x512<IPStep512>(ref query, queryStride, ref row, dim, ref dst, dstStride);
         else
             RowKernel.Score4Singly<IPKernel>(ref query, queryStride, ref row, dim, ref dst, dstStride);
+    }
+
+    // The 4-query kernel with the roles swapped: the four rows are its "queries" and the query its shared row.
+    // Swapping is exact for both steps ((x-q)² = (q-x)², x*q = q*x), so scores equal the single-row kernel's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScoreRows4(ref float query, ref float rows, int dim, ref float dst)
+    {
+        if (Distance.s_use512 && dim >= Vector512<float>.Count)
+            Distance.Score4x512<IPStep512>(ref rows, dim, ref query, dim, ref dst, 1);
+        else
+            RowKernel.ScoreRows4Singly<IPKernel>(ref query, ref rows, dim, ref dst);
     }
 }
 
@@ -58,6 +84,28 @@ internal readonly struct CosineKernel : IRowKernel
         else
             RowKernel.Score4Singly<CosineKernel>(ref query, queryStride, ref row, dim, ref dst, dstStride);
     }
+
+    // Four rows with dot and |x|² each would need 32 accumulators, so the dots come from the row-blocked IP kernel
+    // and each |x|² from the IP kernel on (x, x) while the rows are still in L1. Both use the accumulator layout of
+    // the single cosine kernel (for finite inputs the masked tail lanes contribute exact zeros either way), so the
+    // scores are bit-identical to it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScoreRows4(ref float query, ref float rows, int dim, ref float dst)
+    {
+        if (Distance.s_use512 && dim >= Vector512<float>.Count)
+        {
+            Distance.Score4x512<IPStep512>(ref rows, dim, ref query, dim, ref dst, 1);
+            for (int k = 0; k < 4; k++)
+            {
+                ref float row = ref Unsafe.Add(ref rows, (nint)k * dim);
+                Unsafe.Add(ref dst, k) = Distance.CosineFromParts(Unsafe.Add(ref dst, k), Distance.InnerProduct512(ref row, ref row, dim));
+            }
+        }
+        else
+        {
+            RowKernel.ScoreRows4Singly<CosineKernel>(ref query, ref rows, dim, ref dst);
+        }
+    }
 }
 
 internal static class RowKernel
@@ -70,5 +118,15 @@ internal static class RowKernel
         Unsafe.Add(ref dst, dstStride) = TKernel.Score(ref Unsafe.Add(ref query, queryStride), ref row, dim);
         Unsafe.Add(ref dst, 2 * dstStride) = TKernel.Score(ref Unsafe.Add(ref query, 2 * queryStride), ref row, dim);
         Unsafe.Add(ref dst, 3 * dstStride) = TKernel.Score(ref Unsafe.Add(ref query, 3 * queryStride), ref row, dim);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ScoreRows4Singly<TKernel>(ref float query, ref float rows, int dim, ref float dst)
+        where TKernel : struct, IRowKernel
+    {
+        dst = TKernel.Score(ref query, ref rows, dim);
+        Unsafe.Add(ref dst, 1) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, dim), dim);
+        Unsafe.Add(ref dst, 2) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, 2 * dim), dim);
+        Unsafe.Add(ref dst, 3) = TKernel.Score(ref query, ref Unsafe.Add(ref rows, 3 * dim), dim);
     }
 }

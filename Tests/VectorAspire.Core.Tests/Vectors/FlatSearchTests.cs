@@ -58,6 +58,8 @@ public sealed class FlatSearchTests
     [Theory]
     [InlineData(MetricType.L2, 1.0)]
     [InlineData(MetricType.L2, 0.5)]
+    [InlineData(MetricType.L2, 0.9)]
+    [InlineData(MetricType.Cosine, 0.85)]
     [InlineData(MetricType.IP, 0.9)]
     [InlineData(MetricType.IP, 0.02)]
     [InlineData(MetricType.Cosine, 0.3)]

@@ -19,6 +19,7 @@ public sealed class VectorAllocationTests
         var data = VectorTestData.RandomVectors(rng, rows, dim);
         var queries = VectorTestData.RandomVectors(rng, nq, dim);
         var filter = VectorTestData.RandomFilter(rng, rows, 0.1);
+        var denseFilter = VectorTestData.RandomFilter(rng, rows, 0.9);
         var collectors = Enumerable.Range(0, nq).Select(_ => new TopKCollector(10, metric)).ToArray();
         var range = ScoreRange.Create(metric, metric == MetricType.L2 ? 1e9f : -1e9f);
         var ids = new long[10];
@@ -34,6 +35,8 @@ public sealed class VectorAllocationTests
             FlatSearch.Search(data, dim, rows, q, metric, c);
             c.Reset();
             FlatSearch.Search(data, dim, rows, q, metric, c, 0, filter);
+            c.Reset();
+            FlatSearch.Search(data, dim, rows, q, metric, c, 0, denseFilter);
             c.Reset();
             FlatSearch.SearchRange(data, dim, rows, q, metric, range, c);
             foreach (var each in collectors)
