@@ -74,6 +74,9 @@ public sealed partial class FilterBinder
                     throw new FilterBindException($"array_length takes one argument, got {call.Args.Count}");
                 var (col, path) = BindArrayTarget(call.Args[0], "array_length", out _);
                 return new NumOperand(new ArrayLengthSource(col, path), $"{call}");
+            case UnaryNode { Op: UnaryOp.Not } n:
+                throw new FilterBindException(
+                    $"'{n}' is not a value; as in Milvus, not binds tighter than comparisons, so write not (a == 1) instead of not a == 1");
             default:
                 throw new FilterBindException($"'{node}' is not a value that can be compared");
         }
