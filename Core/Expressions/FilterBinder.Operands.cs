@@ -232,6 +232,8 @@ public sealed partial class FilterBinder
             BinaryOp.Div => a / c,
             _ => a % c,
         };
+        if (double.IsNaN(d))
+            throw new FilterBindException($"the constant expression '{b}' is not a number (NaN)");
         return new ConstOperand(LiteralKind.Float, 0, d, null, false, $"the number {d.ToString(CultureInfo.InvariantCulture)}");
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics;
 using VectorAspire.Core.Columns;
 
 namespace VectorAspire.Core.Expressions;
@@ -135,7 +136,7 @@ internal sealed class BoolColumnsPredicate(int left, BinaryOp op, int right) : L
 /// type: compares in T directly, 64 rows per output word, without materialising an Int64/double copy.
 /// </summary>
 internal sealed class FixedConstComparePredicate<T>(int column, BinaryOp op, T value) : LeafPredicate([column])
-    where T : unmanaged, IComparable<T>
+    where T : unmanaged, IComparisonOperators<T, T, bool>
 {
     protected override void EvaluateData(ref EvalContext ctx, Span<ulong> data)
     {
@@ -161,7 +162,7 @@ internal sealed class FixedConstComparePredicate<T>(int column, BinaryOp op, T v
             ulong bits = 0;
             for (int i = start; i < end; i++)
             {
-                if (TOp.Test(values[i].CompareTo(v)))
+                if (TOp.Test(values[i], v))
                     bits |= 1UL << i;
             }
             data[w] = bits;

@@ -71,6 +71,19 @@ public sealed class FilterEvaluationTests
     }
 
     [Fact]
+    public void NaNIsUnorderedAsInIeee754()
+    {
+        var rows = new[] { R(("d", double.NaN), ("f", float.NaN), ("i32", 1)), R(("d", 1.0), ("f", 1f), ("i32", 1)) };
+        Assert.Equal([1], Run("d <= 1", rows));
+        Assert.Equal([1], Run("f >= 1", rows));
+        Assert.Equal([0], Run("d != 1", rows));
+        Assert.Equal([0], Run("f != i32", rows));
+        Assert.Equal([1], Run("d == i32", rows));
+        Assert.Equal([1], Run("d in [1]", rows));
+        Assert.Equal([0], Run("d * 2 != 2", rows));
+    }
+
+    [Fact]
     public void ChainedRangesAndArithmetic()
     {
         var rows = Enumerable.Range(0, 10).Select(i => R(("i32", i), ("i64", (long)(10 - i)))).ToArray();

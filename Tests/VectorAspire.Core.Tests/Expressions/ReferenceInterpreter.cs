@@ -145,6 +145,8 @@ internal sealed class ReferenceInterpreter(CollectionSchema schema, IReadOnlyDic
     {
         var a = l is LiteralNode or TemplateNode ? RoundFor(r, Val(l, row)) : Val(l, row);
         var b = r is LiteralNode or TemplateNode ? RoundFor(l, Val(r, row)) : Val(r, row);
+        if (a is VFloat { X: double.NaN } && b is VInt or VFloat || b is VFloat { X: double.NaN } && a is VInt or VFloat)
+            return op == BinaryOp.Ne; // IEEE 754: NaN is unordered
         int? c = a is null || b is null ? null : Cmp(a, b);
         return c is int k && op switch
         {
@@ -165,9 +167,9 @@ internal sealed class ReferenceInterpreter(CollectionSchema schema, IReadOnlyDic
     private static int? Cmp(V a, V b) => (a, b) switch
     {
         (VInt x, VInt y) => x.X.CompareTo(y.X),
-        (VInt x, VFloat y) => ExactCmp(x.X, y.X),
-        (VFloat x, VInt y) => -ExactCmp(y.X, x.X),
-        (VFloat x, VFloat y) => x.X.CompareTo(y.X),
+        (VInt x, VFloat y) => double.IsNaN(y.X) ? null : ExactCmp(x.X, y.X),
+        (VFloat x, VInt y) => double.IsNaN(x.X) ? null : -ExactCmp(y.X, x.X),
+        (VFloat x, VFloat y) => double.IsNaN(x.X) || double.IsNaN(y.X) ? null : x.X.CompareTo(y.X),
         (VStr x, VStr y) => Encoding.UTF8.GetBytes(x.X).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y.X)),
         (VBool x, VBool y) => x.X.CompareTo(y.X),
         _ => null,
