@@ -7,13 +7,11 @@ namespace VectorAspire.Core.Expressions;
 /// </summary>
 public sealed class FilterParser
 {
-    private readonly string _text;
     private readonly List<FilterToken> _tokens;
     private int _pos;
 
     private FilterParser(string text)
     {
-        _text = text;
         _tokens = FilterLexer.Tokenize(text);
     }
 
@@ -335,6 +333,4 @@ public sealed class FilterParser
         Advance();
         return new ArrayNode(open.Start, items);
     }
-
-    public override string ToString() => _text;
 }
