@@ -297,7 +297,7 @@ public sealed partial class FilterBinder
         {
             case JsonOperand { Path.Length: > 0, ElementType: null } j:
                 return new JsonIsNullPredicate(j.Column, j.Path, n.Negated);
-            case JsonOperand { ElementType: not null } e:
+            case JsonOperand { ElementType: not null }:
                 throw new FilterBindException($"is null applies to a whole field, not to the array element {n.Field}");
             case JsonOperand j:
                 return new IsNullPredicate(j.Column, n.Negated);
