@@ -110,7 +110,8 @@ public sealed partial class FilterBinder
         return e.ValueKind switch
         {
             JsonValueKind.Number when e.TryGetInt64(out long l) => new(LiteralKind.Int, l, 0, null, false, d),
-            JsonValueKind.Number => new(LiteralKind.Float, 0, e.GetDouble(), null, false, d),
+            JsonValueKind.Number when e.TryGetDouble(out double f) => new(LiteralKind.Float, 0, f, null, false, d),
+            JsonValueKind.Number => throw new FilterBindException($"template value {{{name}}} is out of the Double range"),
             JsonValueKind.String => new(LiteralKind.String, 0, 0, e.GetString(), false, d),
             JsonValueKind.True or JsonValueKind.False => new(LiteralKind.Bool, 0, 0, null, e.GetBoolean(), d),
             _ => throw new FilterBindException(
