@@ -1,17 +1,63 @@
+using System.Numerics;
+
 namespace VectorAspire.Core.Expressions;
 
-/// <summary>Comparison operators as generic structs so the per-row loops are specialised per operator.</summary>
+/// <summary>
+/// Comparison operators as generic structs so the per-row loops are specialised per operator. Typed comparisons
+/// use the type's own operators, so NaN follows IEEE 754 as in Milvus's segcore: every comparison with NaN is false
+/// except != (see <see cref="Unordered"/>).
+/// </summary>
 internal interface ICompareOp
 {
     static abstract bool Test(int cmp);
+
+    static abstract bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool>;
+
+    /// <summary>The result when an operand is NaN.</summary>
+    static abstract bool Unordered { get; }
 }
 
-internal struct LtOp : ICompareOp { public static bool Test(int cmp) => cmp < 0; }
-internal struct LeOp : ICompareOp { public static bool Test(int cmp) => cmp <= 0; }
-internal struct GtOp : ICompareOp { public static bool Test(int cmp) => cmp > 0; }
-internal struct GeOp : ICompareOp { public static bool Test(int cmp) => cmp >= 0; }
-internal struct EqOp : ICompareOp { public static bool Test(int cmp) => cmp == 0; }
-internal struct NeOp : ICompareOp { public static bool Test(int cmp) => cmp != 0; }
+internal struct LtOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp < 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a < b;
+    public static bool Unordered => false;
+}
+
+internal struct LeOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp <= 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a <= b;
+    public static bool Unordered => false;
+}
+
+internal struct GtOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp > 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a > b;
+    public static bool Unordered => false;
+}
+
+internal struct GeOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp >= 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a >= b;
+    public static bool Unordered => false;
+}
+
+internal struct EqOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp == 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a == b;
+    public static bool Unordered => false;
+}
+
+internal struct NeOp : ICompareOp
+{
+    public static bool Test(int cmp) => cmp != 0;
+    public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a != b;
+    public static bool Unordered => true;
+}
 
 internal static class CompareOps
 {
@@ -36,10 +82,9 @@ internal static class CompareOps
     };
 
     /// <summary>Exact three-way comparison of an Int64 with a double (no rounding of the Int64 through double).</summary>
+    /// <remarks>The caller handles NaN (unordered) before calling.</remarks>
     public static int Compare(long a, double b)
     {
-        if (double.IsNaN(b))
-            return 1;
         if (b >= 9223372036854775808.0)
             return -1;
         if (b < -9223372036854775808.0)

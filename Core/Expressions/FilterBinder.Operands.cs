@@ -74,6 +74,9 @@ public sealed partial class FilterBinder
                     throw new FilterBindException($"array_length takes one argument, got {call.Args.Count}");
                 var (col, path) = BindArrayTarget(call.Args[0], "array_length", out _);
                 return new NumOperand(new ArrayLengthSource(col, path), $"{call}");
+            case UnaryNode { Op: UnaryOp.Not } n:
+                throw new FilterBindException(
+                    $"'{n}' is not a value; as in Milvus, not binds tighter than comparisons, so write not (a == 1) instead of not a == 1");
             default:
                 throw new FilterBindException($"'{node}' is not a value that can be compared");
         }
@@ -107,7 +110,8 @@ public sealed partial class FilterBinder
         return e.ValueKind switch
         {
             JsonValueKind.Number when e.TryGetInt64(out long l) => new(LiteralKind.Int, l, 0, null, false, d),
-            JsonValueKind.Number => new(LiteralKind.Float, 0, e.GetDouble(), null, false, d),
+            JsonValueKind.Number when e.TryGetDouble(out double f) => new(LiteralKind.Float, 0, f, null, false, d),
+            JsonValueKind.Number => throw new FilterBindException($"template value {{{name}}} is out of the Double range"),
             JsonValueKind.String => new(LiteralKind.String, 0, 0, e.GetString(), false, d),
             JsonValueKind.True or JsonValueKind.False => new(LiteralKind.Bool, 0, 0, null, e.GetBoolean(), d),
             _ => throw new FilterBindException(
@@ -229,6 +233,8 @@ public sealed partial class FilterBinder
             BinaryOp.Div => a / c,
             _ => a % c,
         };
+        if (double.IsNaN(d))
+            throw new FilterBindException($"the constant expression '{b}' is not a number (NaN)");
         return new ConstOperand(LiteralKind.Float, 0, d, null, false, $"the number {d.ToString(CultureInfo.InvariantCulture)}");
     }
 

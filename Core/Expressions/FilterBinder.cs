@@ -131,8 +131,31 @@ public sealed partial class FilterBinder
         throw new FilterBindException($"type mismatch: cannot compare {l.Description} with {r.Description} using '{sym}'");
     }
 
-    private static NumComparePredicate NumConstant(NumSource source, BinaryOp op, ConstOperand c) =>
-        NumComparePredicate.WithConstant(source, op, c.Kind == LiteralKind.Float, c.Int, RoundForField(source, c));
+    private static LeafPredicate NumConstant(NumSource source, BinaryOp op, ConstOperand c)
+    {
+        double f = RoundForField(source, c);
+        if (source is FieldNumSource field)
+        {
+            bool isInt = c.Kind == LiteralKind.Int;
+            long i = c.Int;
+            switch (field.Type)
+            {
+                case DataType.Int8 when isInt && i is >= sbyte.MinValue and <= sbyte.MaxValue:
+                    return new FixedConstComparePredicate<sbyte>(field.Column, op, (sbyte)i);
+                case DataType.Int16 when isInt && i is >= short.MinValue and <= short.MaxValue:
+                    return new FixedConstComparePredicate<short>(field.Column, op, (short)i);
+                case DataType.Int32 when isInt && i is >= int.MinValue and <= int.MaxValue:
+                    return new FixedConstComparePredicate<int>(field.Column, op, (int)i);
+                case DataType.Int64 when isInt:
+                    return new FixedConstComparePredicate<long>(field.Column, op, i);
+                case DataType.Float when !isInt || i is >= -(1L << 24) and <= 1L << 24:
+                    return new FixedConstComparePredicate<float>(field.Column, op, isInt ? i : (float)f);
+                case DataType.Double when !isInt || i is >= -(1L << 53) and <= 1L << 53:
+                    return new FixedConstComparePredicate<double>(field.Column, op, isInt ? i : f);
+            }
+        }
+        return NumComparePredicate.WithConstant(source, op, c.Kind == LiteralKind.Float, c.Int, f);
+    }
 
     /// <summary>
     /// A Float (32-bit) field is compared with the constant rounded to float, as Milvus does, so that
@@ -274,7 +297,7 @@ public sealed partial class FilterBinder
         {
             case JsonOperand { Path.Length: > 0, ElementType: null } j:
                 return new JsonIsNullPredicate(j.Column, j.Path, n.Negated);
-            case JsonOperand { ElementType: not null } e:
+            case JsonOperand { ElementType: not null }:
                 throw new FilterBindException($"is null applies to a whole field, not to the array element {n.Field}");
             case JsonOperand j:
                 return new IsNullPredicate(j.Column, n.Negated);

@@ -228,7 +228,21 @@ internal static class FilterLexer
                 case '\'': sb.Append('\''); break;
                 case '?': sb.Append('?'); break;
                 case 'x': sb.Append((char)ReadHex(text, ref i, 2, 2, start)); break;
-                case 'u': AppendCodePoint(sb, ReadHex(text, ref i, 4, 4, start), start); break;
+                case 'u':
+                    int unit = ReadHex(text, ref i, 4, 4, start);
+                    // JSON-style surrogate pairs (\uD83D\uDE00) are accepted as one code point.
+                    if (unit is >= 0xD800 and <= 0xDBFF && i + 1 < text.Length && text[i] == '\\' && text[i + 1] == 'u')
+                    {
+                        int save = i;
+                        i += 2;
+                        int low = ReadHex(text, ref i, 4, 4, start);
+                        if (low is >= 0xDC00 and <= 0xDFFF)
+                            unit = char.ConvertToUtf32((char)unit, (char)low);
+                        else
+                            i = save;
+                    }
+                    AppendCodePoint(sb, unit, start);
+                    break;
                 case 'U': AppendCodePoint(sb, ReadHex(text, ref i, 8, 8, start), start); break;
                 case >= '0' and <= '7':
                     int v = e - '0';

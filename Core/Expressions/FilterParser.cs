@@ -7,13 +7,18 @@ namespace VectorAspire.Core.Expressions;
 /// </summary>
 public sealed class FilterParser
 {
-    private readonly string _text;
+    /// <summary>Bounds parser recursion (parentheses, unary chains, calls) so hostile input cannot overflow the stack.</summary>
+    public const int MaxNesting = 200;
+
+    /// <summary>Bounds the tree depth (long and/or chains) that the binder and the evaluator recurse over.</summary>
+    public const int MaxTreeDepth = 1000;
+
     private readonly List<FilterToken> _tokens;
     private int _pos;
+    private int _nesting;
 
     private FilterParser(string text)
     {
-        _text = text;
         _tokens = FilterLexer.Tokenize(text);
     }
 
@@ -26,7 +31,29 @@ public sealed class FilterParser
         var node = parser.ParseOr();
         if (parser.Current.Kind != TokenKind.End)
             throw parser.Expected("an operator or end of input");
+        if (ExceedsDepth(node, 1))
+            throw new FilterSyntaxException(
+                $"the expression is nested more than {MaxTreeDepth} levels deep; use 'in [...]' instead of long or-chains", 0);
         return node;
+    }
+
+    private static bool ExceedsDepth(FilterNode node, int depth)
+    {
+        if (depth > MaxTreeDepth)
+            return true;
+        return node switch
+        {
+            BinaryNode b => ExceedsDepth(b.Left, depth + 1) || ExceedsDepth(b.Right, depth + 1),
+            UnaryNode u => ExceedsDepth(u.Operand, depth + 1),
+            _ => false,
+        };
+    }
+
+    private void Enter()
+    {
+        if (++_nesting > MaxNesting)
+            throw new FilterSyntaxException(
+                $"the expression nests deeper than {MaxNesting} levels at position {Current.Start}", Current.Start);
     }
 
     private FilterToken Current => _tokens[_pos];
@@ -158,33 +185,41 @@ public sealed class FilterParser
     private FilterNode ParseUnary()
     {
         var t = Current;
+        UnaryOp op;
         if (t.Kind == TokenKind.Minus)
         {
-            Advance();
             // Fold "-literal" so that -9223372036854775808 stays an exact Int64.
-            if (Current.Kind == TokenKind.Int && !IsLikeNext(1))
+            var next = Peek(1);
+            if (next.Kind == TokenKind.Int)
             {
-                var lit = Advance();
-                return LiteralNode.Int(t.Start, unchecked(-(long)lit.IntMagnitude));
+                _pos += 2;
+                return LiteralNode.Int(t.Start, unchecked(-(long)next.IntMagnitude));
             }
-            if (Current.Kind == TokenKind.Float && !IsLikeNext(1))
-                return LiteralNode.Float(t.Start, -Advance().FloatValue);
-            return new UnaryNode(t.Start, UnaryOp.Negate, ParseUnary());
+            if (next.Kind == TokenKind.Float)
+            {
+                _pos += 2;
+                return LiteralNode.Float(t.Start, -next.FloatValue);
+            }
+            op = UnaryOp.Negate;
         }
-        if (t.Kind == TokenKind.Plus)
+        else if (t.Kind == TokenKind.Plus)
         {
-            Advance();
-            return new UnaryNode(t.Start, UnaryOp.Plus, ParseUnary());
+            op = UnaryOp.Plus;
         }
-        if (t.Kind == TokenKind.Bang || (t.IsWord("not", "NOT") && !Peek(1).IsWord("in", "IN")))
+        else if (t.Kind == TokenKind.Bang || (t.IsWord("not", "NOT") && !Peek(1).IsWord("in", "IN")))
         {
-            Advance();
-            return new UnaryNode(t.Start, UnaryOp.Not, ParseUnary());
+            op = UnaryOp.Not;
         }
-        return ParseLike();
+        else
+        {
+            return ParseLike();
+        }
+        Advance();
+        Enter();
+        var operand = ParseUnary();
+        _nesting--;
+        return new UnaryNode(t.Start, op, operand);
     }
-
-    private bool IsLikeNext(int ahead) => Peek(ahead).IsWord("like", "LIKE");
 
     private FilterNode ParseLike()
     {
@@ -214,9 +249,11 @@ public sealed class FilterParser
                 Advance();
                 return LiteralNode.String(t.Start, t.StringValue!);
             case TokenKind.LParen:
+                Enter();
                 Advance();
                 var inner = ParseOr();
                 Expect(TokenKind.RParen, ")");
+                _nesting--;
                 return inner;
             case TokenKind.LBracket:
                 return ParseArray();
@@ -300,6 +337,7 @@ public sealed class FilterParser
 
     private FilterNode ParseCall(FilterToken name)
     {
+        Enter();
         Advance();
         var args = new List<FilterNode>();
         if (Current.Kind != TokenKind.RParen)
@@ -313,12 +351,14 @@ public sealed class FilterParser
             }
         }
         Expect(TokenKind.RParen, ")");
+        _nesting--;
         string fn = name.Text == name.Text.ToUpperInvariant() ? name.Text.ToLowerInvariant() : name.Text;
         return new CallNode(name.Start, fn, args);
     }
 
     private ArrayNode ParseArray()
     {
+        Enter();
         var open = Advance();
         var items = new List<FilterNode>();
         while (Current.Kind != TokenKind.RBracket)
@@ -333,8 +373,7 @@ public sealed class FilterParser
                 throw Expected("',' or ']'");
         }
         Advance();
+        _nesting--;
         return new ArrayNode(open.Start, items);
     }
-
-    public override string ToString() => _text;
 }

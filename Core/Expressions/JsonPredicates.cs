@@ -148,6 +148,10 @@ internal abstract class JsonLeafPredicate(int column, JsonStep[] path) : LeafPre
     protected abstract bool Match(ref EvalContext ctx, ref Utf8JsonReader r);
 }
 
+/// <summary>
+/// JSON value vs literal. Types must agree for every operator, != included: <c>meta["a"] != 1</c> matches numbers
+/// other than 1, not strings, and not rows where "a" is missing.
+/// </summary>
 internal sealed class JsonComparePredicate(int column, JsonStep[] path, BinaryOp op, JsonConst value)
     : JsonLeafPredicate(column, path)
 {

@@ -106,7 +106,7 @@ internal sealed class NumComparePredicate : LeafPredicate
     {
         for (int i = 0; i < n; i++)
         {
-            if (TOp.Test(l[i].CompareTo(r[rConst ? 0 : i])))
+            if (TOp.Test(l[i], r[rConst ? 0 : i]))
                 data[i >> 6] |= 1UL << i;
         }
     }
@@ -115,7 +115,8 @@ internal sealed class NumComparePredicate : LeafPredicate
     {
         for (int i = 0; i < n; i++)
         {
-            if (TOp.Test(CompareOps.Compare(l[i], r[rConst ? 0 : i])))
+            double b = r[rConst ? 0 : i];
+            if (double.IsNaN(b) ? TOp.Unordered : TOp.Test(CompareOps.Compare(l[i], b)))
                 data[i >> 6] |= 1UL << i;
         }
     }
@@ -124,7 +125,7 @@ internal sealed class NumComparePredicate : LeafPredicate
     {
         for (int i = 0; i < n; i++)
         {
-            if (TOp.Test(CompareOps.Compare(l[i], r[rConst ? 0 : i])))
+            if (double.IsNaN(l[i]) ? TOp.Unordered : TOp.Test(CompareOps.Compare(l[i], r[rConst ? 0 : i])))
                 data[i >> 6] |= 1UL << i;
         }
     }
@@ -133,7 +134,7 @@ internal sealed class NumComparePredicate : LeafPredicate
     {
         for (int i = 0; i < n; i++)
         {
-            if (TOp.Test(l[i].CompareTo(r[rConst ? 0 : i])))
+            if (TOp.Test(l[i], r[rConst ? 0 : i]))
                 data[i >> 6] |= 1UL << i;
         }
     }

@@ -1,3 +1,4 @@
+using System.Numerics;
 using VectorAspire.Core.Columns;
 
 namespace VectorAspire.Core.Expressions;
@@ -126,6 +127,45 @@ internal sealed class BoolColumnsPredicate(int left, BinaryOp op, int right) : L
         {
             if (CompareOps.Test(op, l[i].CompareTo(r[i])))
                 data[i >> 6] |= 1UL << i;
+        }
+    }
+}
+
+/// <summary>
+/// Fast path for a fixed-width numeric field against a constant that is exactly representable in the field's own
+/// type: compares in T directly, 64 rows per output word, without materialising an Int64/double copy.
+/// </summary>
+internal sealed class FixedConstComparePredicate<T>(int column, BinaryOp op, T value) : LeafPredicate([column])
+    where T : unmanaged, IComparisonOperators<T, T, bool>
+{
+    protected override void EvaluateData(ref EvalContext ctx, Span<ulong> data)
+    {
+        switch (op)
+        {
+            case BinaryOp.Lt: Run<LtOp>(ref ctx, data); break;
+            case BinaryOp.Le: Run<LeOp>(ref ctx, data); break;
+            case BinaryOp.Gt: Run<GtOp>(ref ctx, data); break;
+            case BinaryOp.Ge: Run<GeOp>(ref ctx, data); break;
+            case BinaryOp.Eq: Run<EqOp>(ref ctx, data); break;
+            default: Run<NeOp>(ref ctx, data); break;
+        }
+    }
+
+    private void Run<TOp>(ref EvalContext ctx, Span<ulong> data) where TOp : struct, ICompareOp
+    {
+        ReadOnlySpan<T> values = ((FixedColumn<T>)ctx.Block.Columns[column]).RawValues.AsSpan(0, ctx.Rows);
+        T v = value;
+        for (int w = 0; w < ctx.Words; w++)
+        {
+            int start = w << 6;
+            int end = Math.Min(values.Length, start + 64);
+            ulong bits = 0;
+            for (int i = start; i < end; i++)
+            {
+                if (TOp.Test(values[i], v))
+                    bits |= 1UL << i;
+            }
+            data[w] = bits;
         }
     }
 }

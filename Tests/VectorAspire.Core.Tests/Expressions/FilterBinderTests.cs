@@ -44,6 +44,8 @@ public sealed class FilterBinderTests
     [InlineData("meta[\"a\"] > s", "can only be compared with a constant")]
     [InlineData("meta[\"a\"] > true", "cannot order booleans")]
     [InlineData("s == [1]", "can only be used with in, not in")]
+    [InlineData("not i32 in [1, 2]", "not binds tighter than comparisons")]
+    [InlineData("not i32 == 1", "not binds tighter than comparisons")]
     public void RejectsWithClearMessage(string text, string messagePart)
     {
         var ex = BindError(text, dynamic: !text.StartsWith("nope", StringComparison.Ordinal));

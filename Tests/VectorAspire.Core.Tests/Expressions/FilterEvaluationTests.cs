@@ -71,6 +71,19 @@ public sealed class FilterEvaluationTests
     }
 
     [Fact]
+    public void NaNIsUnorderedAsInIeee754()
+    {
+        var rows = new[] { R(("d", double.NaN), ("f", float.NaN), ("i32", 1)), R(("d", 1.0), ("f", 1f), ("i32", 1)) };
+        Assert.Equal([1], Run("d <= 1", rows));
+        Assert.Equal([1], Run("f >= 1", rows));
+        Assert.Equal([0], Run("d != 1", rows));
+        Assert.Equal([0], Run("f != i32", rows));
+        Assert.Equal([1], Run("d == i32", rows));
+        Assert.Equal([1], Run("d in [1]", rows));
+        Assert.Equal([0], Run("d * 2 != 2", rows));
+    }
+
+    [Fact]
     public void ChainedRangesAndArithmetic()
     {
         var rows = Enumerable.Range(0, 10).Select(i => R(("i32", i), ("i64", (long)(10 - i)))).ToArray();
@@ -196,6 +209,47 @@ public sealed class FilterEvaluationTests
         FilterCompiler.Compile("not (i32 == 3)", Things, null).Evaluate(block, bits);
         Assert.Equal(69, bits.Sum(w => System.Numerics.BitOperations.PopCount(w)));
         Assert.Equal(0UL, bits[1] >> 6);
+        Assert.Equal(0UL, bits[2] | bits[3]);
+    }
+
+    [Fact]
+    public void MalformedJsonRowsNeverMatchAndDoNotThrow()
+    {
+        var rows = new[] { R(("meta", "{\"a\": 1")), R(("meta", "{\"a\": 1}")), R(("meta", "not json")), R(("arr_i", "[1, 2")) };
+        Assert.Equal([1], Run("meta[\"a\"] == 1", rows));
+        Assert.Equal([1], Run("exists meta[\"a\"]", rows));
+        Assert.Equal([0, 2, 3], Run("meta[\"a\"] is null", rows));
+        Assert.Equal([], Run("array_contains(arr_i, 2) and array_length(arr_i) == 2", rows));
+    }
+
+    [Fact]
+    public void GrowingBlockEvaluatesOnlyPublishedRows()
+    {
+        var block = new ColumnBlock(Things, 256);
+        var full = Build(Things, Enumerable.Range(0, 100).Select(i => R(("i32", i), ("s", "x"))).ToArray());
+        for (int c = 0; c < Things.Fields.Count; c++)
+        {
+            for (int r = 0; r < 100; r++)
+            {
+                switch (block.Columns[c])
+                {
+                    case FixedColumn<int> fc: fc.Append(((FixedColumn<int>)full.Columns[c]).Get(r)); break;
+                    case VarColumn vc: vc.Append(((VarColumn)full.Columns[c]).Get(r)); break;
+                    case FixedColumn<long> lc: lc.Append(r); break;
+                    case FixedColumn<bool> bc: bc.Append(true); break;
+                    case FixedColumn<sbyte> sc: sc.Append(0); break;
+                    case FixedColumn<short> hc: hc.Append(0); break;
+                    case FixedColumn<float> fl: fl.Append(0); break;
+                    case FixedColumn<double> dc: dc.Append(0); break;
+                    case VectorColumn vec: vec.Append(new float[2]); break;
+                }
+            }
+        }
+        block.PublishRows(70);
+        var bits = new ulong[4];
+        FilterCompiler.Compile("i32 >= 60 and s == \"x\" and b", Things, null).Evaluate(block, bits);
+        Assert.Equal(0xFUL << 60, bits[0]); // rows 60..63
+        Assert.Equal(0x3FUL, bits[1]);      // rows 64..69; row 70+ is not published
         Assert.Equal(0UL, bits[2] | bits[3]);
     }
 

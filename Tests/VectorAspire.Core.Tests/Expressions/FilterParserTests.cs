@@ -96,6 +96,26 @@ public sealed class FilterParserTests
     }
 
     [Fact]
+    public void RejectsHostileNestingWithoutOverflowingTheStack()
+    {
+        var deep = new string('(', 100_000) + "a > 1" + new string(')', 100_000);
+        var ex = Assert.Throws<FilterSyntaxException>(() => FilterParser.Parse(deep));
+        Assert.Equal(FilterParser.MaxNesting, ex.Position);
+        Assert.Throws<FilterSyntaxException>(() => FilterParser.Parse(string.Concat(Enumerable.Repeat("not ", 50_000)) + "b"));
+        var chain = string.Join(" or ", Enumerable.Range(0, 5_000).Select(i => $"a == {i}"));
+        Assert.Contains("use 'in [...]'", Assert.Throws<FilterSyntaxException>(() => FilterParser.Parse(chain)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ManySiblingsAreNotNesting()
+    {
+        var flat = string.Join(" and ", Enumerable.Range(0, 300).Select(i => $"not (a{i} == {i})"));
+        Assert.StartsWith("(((", FilterParser.Parse(flat).ToString(), StringComparison.Ordinal);
+        var longChain = string.Join(" or ", Enumerable.Range(0, 900).Select(i => $"a == {i}"));
+        Assert.NotNull(FilterParser.Parse(longChain));
+    }
+
+    [Fact]
     public void IntegerLiteralsKeepFullInt64Precision()
     {
         var node = (BinaryNode)FilterParser.Parse("a == 9007199254740993");
