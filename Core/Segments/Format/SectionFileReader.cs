@@ -1,3 +1,4 @@
+using VectorAspire.Core.Storage;
 using System.Buffers.Binary;
 
 namespace VectorAspire.Core.Segments.Format;

@@ -1,3 +1,4 @@
+using VectorAspire.Core.Storage;
 using System.Text;
 using VectorAspire.Core.Segments.Format;
 
