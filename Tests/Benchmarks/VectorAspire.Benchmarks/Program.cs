@@ -1,5 +1,10 @@
 using VectorAspire.Benchmarks;
 
+if (args.Length > 0 && args[0] == "rest-insert")
+    return RestInsertBenchmark.Run(args);
+if (args.Length > 0 && args[0] == "memory")
+    return MemoryBenchmark.Run(args);
+
 BenchOptions options;
 try
 {

@@ -1,0 +1,52 @@
+using System.Xml.Linq;
+
+namespace VectorAspire.Core.Tests.Architecture;
+
+/// <summary>Roles meet only through the client interfaces in Core: no role project references another.</summary>
+public sealed class ProjectReferenceTests
+{
+    private static readonly string[] s_roles = ["Proxy", "Coordinator", "StreamingNode", "QueryNode", "DataNode"];
+    private static readonly string[] s_allowedForRoles = ["Core", "ServiceDefaults", "Protos"];
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VectorAspire.sln")))
+            dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
+    private static IEnumerable<string> ReferencedProjects(string project)
+    {
+        string path = Path.Combine(RepoRoot(), project, $"VectorAspire.{project}.csproj");
+        var doc = XDocument.Load(path);
+        foreach (var reference in doc.Descendants("ProjectReference"))
+        {
+            string include = reference.Attribute("Include")!.Value.Replace('\\', '/');
+            yield return Path.GetFileNameWithoutExtension(include).Replace("VectorAspire.", "", StringComparison.Ordinal);
+        }
+    }
+
+    [Theory]
+    [InlineData("Proxy")]
+    [InlineData("Coordinator")]
+    [InlineData("StreamingNode")]
+    [InlineData("QueryNode")]
+    [InlineData("DataNode")]
+    public void RoleProjectsReferenceOnlySharedProjects(string role)
+    {
+        foreach (var referenced in ReferencedProjects(role))
+        {
+            Assert.False(s_roles.Contains(referenced), $"{role} references role project {referenced}; roles must meet through Core/Contracts interfaces");
+            Assert.Contains(referenced, s_allowedForRoles);
+        }
+    }
+
+    [Fact]
+    public void CoreDoesNotDependOnAspNetCore()
+    {
+        var doc = XDocument.Load(Path.Combine(RepoRoot(), "Core", "VectorAspire.Core.csproj"));
+        Assert.DoesNotContain(doc.Descendants("FrameworkReference"), r => r.Attribute("Include")!.Value.Contains("AspNetCore", StringComparison.Ordinal));
+        Assert.Empty(doc.Descendants("ProjectReference"));
+    }
+}
