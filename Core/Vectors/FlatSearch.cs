@@ -49,9 +49,9 @@ public static class FlatSearch
     }
 
     /// <summary>
-    /// nq = <c>queries.Length / dim</c> queries over the same block, query j feeding <c>collectors[j]</c>. Rows are
-    /// scanned in L2-sized tiles so each row is read from memory once per tile for all queries. Results equal
-    /// nq calls of <see cref="Search"/>.
+    /// nq = <c>collectors.Length</c> queries (<c>queries</c> holds nq x dim values) over the same block, query j
+    /// feeding <c>collectors[j]</c>. Rows are scanned in L1-sized tiles (<see cref="Distance.ComputeBlockMany"/>)
+    /// and scored for four queries per row load; results are identical to nq calls of <see cref="Search"/>.
     /// </summary>
     public static void SearchBatch(
         ReadOnlySpan<float> rows, int dim, int rowCount, ReadOnlySpan<float> queries, MetricType metric,
@@ -94,6 +94,7 @@ public static class FlatSearch
         }
     }
 
+    [SkipLocalsInit] // the cosine query scratch is fully overwritten
     private static void SearchOne<TFilter>(
         ReadOnlySpan<float> rows, int dim, int rowCount, ReadOnlySpan<float> query, MetricType metric,
         TopKCollector collector, long rowIdBase, ReadOnlySpan<ulong> filterBits, TFilter accept)
@@ -284,8 +285,8 @@ public static class FlatSearch
             ThrowMetricMismatch(metric, collectorMetric);
         if ((long)rows.Length < (long)rowCount * dim)
             throw new ArgumentException($"rows hold {rows.Length} values, need {rowCount} x {dim}", nameof(rows));
-        if ((long)queries.Length < (long)nq * dim)
-            throw new ArgumentException($"query data holds {queries.Length} values, need {nq} x {dim}");
+        if ((long)queries.Length != (long)nq * dim)
+            throw new ArgumentException($"query data holds {queries.Length} values, expected {nq} x {dim}");
         if (!filterBits.IsEmpty && filterBits.Length < (rowCount + 63) >> 6)
             throw new ArgumentException($"filter has {filterBits.Length} words, {rowCount} rows need {(rowCount + 63) >> 6}", nameof(filterBits));
     }

@@ -196,6 +196,19 @@ public sealed class FlatSearchTests
         Assert.Throws<ArgumentException>(() => FlatSearch.Search(new float[4], 4, 1, new float[4], MetricType.IP, c));
     }
 
+    [Fact]
+    public void MisshapenInputsThrow()
+    {
+        var c = new TopKCollector(1, MetricType.L2);
+        var rows = new float[40];
+        Assert.Throws<ArgumentException>(() => FlatSearch.Search(rows, 4, 10, new float[5], MetricType.L2, c));
+        Assert.Throws<ArgumentException>(() => FlatSearch.Search(rows, 4, 11, new float[4], MetricType.L2, c));
+        Assert.Throws<ArgumentOutOfRangeException>(() => FlatSearch.Search(rows, 0, 10, new float[4], MetricType.L2, c));
+        Assert.Throws<ArgumentException>(() => FlatSearch.SearchBatch(rows, 4, 10, new float[7], MetricType.L2, new[] { c, c }));
+        Assert.Throws<ArgumentException>(() =>
+            FlatSearch.SearchRange(rows, 4, 10, new float[4], MetricType.L2, ScoreRange.Create(MetricType.IP, 0f), c));
+    }
+
     private static void AssertSameResults((long[] Ids, float[] Scores) expected, TopKCollector actual, string ctx)
     {
         var (ids, scores) = VectorTestData.Results(actual);
