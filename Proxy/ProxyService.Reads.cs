@@ -93,9 +93,8 @@ public sealed partial class ProxyService
                 if (!float.IsFinite(x))
                     throw MilvusErrors.Invalid($"query vector {q} contains a NaN or infinite value");
             }
+            // FlatSearch normalises COSINE queries itself.
             v.CopyTo(queries, q * dim);
-            if (metric == MetricType.Cosine)
-                Distance.Normalize(queries.AsSpan(q * dim, dim));
         }
         ValidateRange(metric, args.Radius, args.RangeFilter);
         ValidateFilter(info, args.Filter, args.FilterParams);

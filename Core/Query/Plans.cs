@@ -12,7 +12,7 @@ public sealed record SearchPlan
     public required IReadOnlyList<long> PartitionIds { get; init; }
     public required int VectorFieldIndex { get; init; }
     public required MetricType Metric { get; init; }
-    /// <summary>Nq query vectors, row-major (normalised already for COSINE).</summary>
+    /// <summary>Nq query vectors, row-major, as the client sent them.</summary>
     public required float[] Queries { get; init; }
     public required int Nq { get; init; }
     public required int Dim { get; init; }

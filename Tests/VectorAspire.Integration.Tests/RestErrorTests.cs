@@ -73,6 +73,10 @@ public sealed class RestErrorTests : IAsyncLifetime
         await ExpectAsync("entities/query", new { collectionName = "e", filter = "n > 0", limit = 20000 }, 1100, "limit");
         await ExpectAsync("entities/query", new { filter = "n > 0" }, 1802, "collectionName");
         await ExpectAsync("entities/get", new { collectionName = "e", id = "x" }, 1100, "Int64");
+        await ExpectAsync("entities/query", new { collectionName = "e", filter = "n > 0", consistencyLevel = "Sometimes" }, 1100, "consistency level");
+        await ExpectAsync("entities/query", new { collectionName = "e", filter = "n > 0", consistencyLevel = "Customized" }, 1100, "not supported");
+        foreach (var level in new[] { "Strong", "Bounded", "Session", "Eventually" })
+            Assert.Single((await _server.OkAsync("entities/query", new { collectionName = "e", filter = "n > 0", consistencyLevel = level }))!.AsArray());
         // The server still answers correctly after all of that.
         var hits = (await _server.OkAsync("entities/search", new { collectionName = "e", data = new[] { new[] { 1f, 2f, 3f } } }))!.AsArray();
         Assert.Single(hits);
