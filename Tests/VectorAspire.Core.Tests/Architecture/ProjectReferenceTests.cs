@@ -43,10 +43,18 @@ public sealed class ProjectReferenceTests
     }
 
     [Fact]
-    public void CoreDoesNotDependOnAspNetCore()
+    public void CoreReferencesNoProjectAndItsEngineFoldersDoNotUseAspNetCore()
     {
         var doc = XDocument.Load(Path.Combine(RepoRoot(), "Core", "VectorAspire.Core.csproj"));
-        Assert.DoesNotContain(doc.Descendants("FrameworkReference"), r => r.Attribute("Include")!.Value.Contains("AspNetCore", StringComparison.Ordinal));
         Assert.Empty(doc.Descendants("ProjectReference"));
+        // Only the gRPC framing (Core/Rpc) talks to Kestrel; the engine stays host-agnostic.
+        string core = Path.Combine(RepoRoot(), "Core");
+        foreach (var file in Directory.EnumerateFiles(core, "*.cs", SearchOption.AllDirectories))
+        {
+            string relative = Path.GetRelativePath(core, file).Replace('\\', '/');
+            if (relative.StartsWith("Rpc/", StringComparison.Ordinal) || relative.StartsWith("obj/", StringComparison.Ordinal) || relative.StartsWith("bin/", StringComparison.Ordinal))
+                continue;
+            Assert.DoesNotContain("Microsoft.AspNetCore", File.ReadAllText(file), StringComparison.Ordinal);
+        }
     }
 }

@@ -1,0 +1,30 @@
+using VectorAspire.Core.Vectors;
+
+namespace VectorAspire.Core.Indexes;
+
+/// <summary>Builds and loads indexes by Milvus index type name (one case per index type).</summary>
+public static class VectorIndexFactory
+{
+    /// <summary>Index types with a real build; other vector index types are searched exactly.</summary>
+    public static bool CanBuild(string indexType) => indexType.ToUpperInvariant() switch
+    {
+        _ => false,
+    };
+
+    /// <param name="vectors">count × dim floats, row-major (row i = segment row i).</param>
+    /// <param name="parameters">Milvus build parameters (M, efConstruction, nlist, m, nbits, ...), already validated.</param>
+    public static IVectorIndex Build(string indexType, ReadOnlyMemory<float> vectors, int count, int dim, MetricType metric,
+        IReadOnlyDictionary<string, string> parameters, int threads, CancellationToken cancellationToken)
+        => indexType.ToUpperInvariant() switch
+        {
+            _ => throw new NotSupportedException($"index type {indexType} has no builder"),
+        };
+
+    /// <summary>Reads an index written by <see cref="IVectorIndex.Serialize"/> (throws on corruption). <paramref name="vectors"/>
+    /// are the segment's raw vectors, for indexes that do not keep their own copy.</summary>
+    public static IVectorIndex Load(string indexType, ReadOnlyMemory<byte> bytes, ReadOnlyMemory<float> vectors)
+        => indexType.ToUpperInvariant() switch
+        {
+            _ => throw new NotSupportedException($"index type {indexType} has no loader"),
+        };
+}
