@@ -137,10 +137,12 @@ public sealed partial class CoordinatorService
         {
             _ddl.Release();
         }
+        KickIndexBuilds();
     }
 
     public async ValueTask DropIndexAsync(string dbName, string collection, string indexName, CancellationToken cancellationToken)
     {
+        long collectionId;
         await _ddl.WaitAsync(cancellationToken);
         try
         {
@@ -150,11 +152,13 @@ public sealed partial class CoordinatorService
             if (info.IsLoaded)
                 throw MilvusErrors.Invalid($"index '{indexName}' cannot be dropped while collection '{info.Name}' is loaded; release it first");
             await SaveAsync(info with { Indexes = [.. info.Indexes.Where(i => i != index)] }, cancellationToken);
+            collectionId = info.CollectionId;
         }
         finally
         {
             _ddl.Release();
         }
+        await DropSegmentIndexesAsync(collectionId, indexName, cancellationToken);
     }
 
     private CollectionInfo RequireCollection(string dbName, string nameOrAlias)

@@ -27,7 +27,9 @@ public sealed partial class CoordinatorService
         long lsn = cp is null ? 0 : CatalogJson.ReadCheckpoint(cp.Value).Lsn;
         segments.Sort((a, b) => a.SegmentId.CompareTo(b.SegmentId));
         deltas.Sort((a, b) => a.DeltaId.CompareTo(b.DeltaId));
-        return new ShardState(segments, deltas, lsn);
+        var ids = segments.Select(s => s.SegmentId).ToHashSet();
+        var indexes = (await ListSegmentIndexesAsync(collectionId, cancellationToken)).Where(i => ids.Contains(i.SegmentId)).ToList();
+        return new ShardState(segments, deltas, lsn, indexes);
     }
 
     public async ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken)
@@ -43,6 +45,8 @@ public sealed partial class CoordinatorService
         var result = await _store.TxnAsync([new TxnCompare(CollectionPrefix + commit.CollectionId, CompareTarget.Version, CompareOp.Greater, 0)], ops, [], cancellationToken);
         if (!result.Succeeded)
             throw new InvalidOperationException($"collection {commit.CollectionId} was dropped during a flush");
+        if (commit.Segments.Count > 0)
+            KickIndexBuilds();
     }
 
     private static string CheckpointKey(long collectionId, string vchannel) => $"{CheckpointPrefix}{collectionId}/{vchannel}";

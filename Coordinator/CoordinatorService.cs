@@ -29,15 +29,20 @@ public sealed partial class CoordinatorService : ICoordinatorClient
     private readonly ITimestampOracle _tso;
     private readonly IdAllocator _ids;
     private readonly Lazy<IStreamingNodeClient> _streaming;
+    private readonly IDataNodeClient _dataNode;
+    private readonly Microsoft.Extensions.Logging.ILogger<CoordinatorService> _logger;
     private readonly CoordinatorOptions _options;
     private readonly SemaphoreSlim _ddl = new(1, 1);
     private readonly Dictionary<long, CollectionInfo> _collections = [];
     private readonly Dictionary<(string Db, string Alias), AliasInfo> _aliases = [];
     private bool _started;
 
-    public CoordinatorService(IMetaStore store, ITimestampOracle tso, Lazy<IStreamingNodeClient> streaming, IOptions<CoordinatorOptions> options)
+    public CoordinatorService(IMetaStore store, ITimestampOracle tso, Lazy<IStreamingNodeClient> streaming, IDataNodeClient dataNode,
+        IOptions<CoordinatorOptions> options, Microsoft.Extensions.Logging.ILogger<CoordinatorService> logger)
     {
         _store = store;
+        _dataNode = dataNode;
+        _logger = logger;
         _tso = tso;
         _streaming = streaming;
         _options = options.Value;
@@ -68,6 +73,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
         {
             _ddl.Release();
         }
+        StartIndexBuilds();
     }
 
     public ValueTask<IReadOnlyList<CollectionInfo>> ListAllCollectionsAsync(CancellationToken cancellationToken)
@@ -214,6 +220,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
         await _store.DeletePrefixAsync($"{SegmentPrefix}{id}/", cancellationToken);
         await _store.DeletePrefixAsync($"{DeltaPrefix}{id}/", cancellationToken);
         await _store.DeletePrefixAsync($"{CheckpointPrefix}{id}/", cancellationToken);
+        await _store.DeletePrefixAsync($"{SegmentIndexPrefix}{id}/", cancellationToken);
     }
 
     public async ValueTask RenameCollectionAsync(string dbName, string oldName, string newName, string? newDbName, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@ using System.Globalization;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Indexes;
+using VectorAspire.Core.Vectors;
 using VectorAspire.Core.Segments.Format;
 using VectorAspire.Core.Storage;
 
@@ -75,6 +77,42 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
         if (log.PkType != collection.Schema.PrimaryKey.DataType)
             throw new SegmentFormatException($"delete log '{delta.Key}' holds {log.PkType} keys, the primary key is {collection.Schema.PrimaryKey.DataType}");
         return (log.PrimaryKeys, log.Timestamps);
+    }
+
+    public async ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken)
+    {
+        var field = collection.Schema.FindField(index.FieldId)
+            ?? throw new InvalidOperationException($"field {index.FieldId} of index '{index.IndexName}' is not in the schema");
+        var manifestKey = $"{segment.PathPrefix}/{SealedSegmentWriter.ManifestFileName}";
+        var manifest = SegmentManifestFile.Read(await objects.GetAsync(manifestKey, cancellationToken) ?? throw new ObjectNotFoundException(manifestKey));
+        var entry = manifest.FindColumn(field.FieldId) ?? throw new SegmentFormatException($"segment {segment.SegmentId} has no column file for field '{field.Name}'");
+        var columnKey = $"{segment.PathPrefix}/{entry.Key}";
+        var column = (VectorColumn)ColumnFile.Read(await objects.GetAsync(columnKey, cancellationToken) ?? throw new ObjectNotFoundException(columnKey), field);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var built = VectorIndexFactory.Build(index.IndexType, column.RawValues.AsMemory(0, column.Count * column.Dim), column.Count, column.Dim,
+            MetricTypes.Parse(index.MetricType), index.Params, Environment.ProcessorCount, cancellationToken);
+        var bytes = built.Serialize();
+        clock.Stop();
+        string key = string.Create(CultureInfo.InvariantCulture, $"{segment.PathPrefix}/indexes/{index.IndexName}.{index.IndexType.ToLowerInvariant()}.idx");
+        await objects.PutAsync(key, bytes, cancellationToken);
+        return new SegmentIndexInfo
+        {
+            CollectionId = collection.CollectionId,
+            SegmentId = segment.SegmentId,
+            IndexName = index.IndexName,
+            IndexType = index.IndexType,
+            FieldId = field.FieldId,
+            Key = key,
+            Rows = column.Count,
+            BuildMilliseconds = clock.ElapsedMilliseconds,
+            SizeBytes = bytes.Length,
+        };
+    }
+
+    public async ValueTask DeleteIndexFilesAsync(IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken)
+    {
+        foreach (var i in indexes)
+            await objects.DeleteAsync(i.Key, cancellationToken);
     }
 
     public async ValueTask DeleteCollectionDataAsync(long collectionId, CancellationToken cancellationToken)

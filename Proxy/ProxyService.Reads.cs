@@ -21,6 +21,10 @@ public sealed record SearchArgs
     public string? MetricType { get; init; }
     public float? Radius { get; init; }
     public float? RangeFilter { get; init; }
+    /// <summary>HNSW search breadth (0 = index default); must be at least offset + limit.</summary>
+    public int Ef { get; init; }
+    /// <summary>IVF lists to probe (0 = index default).</summary>
+    public int Nprobe { get; init; }
     public IReadOnlyList<string>? PartitionNames { get; init; }
     public ConsistencyLevel? Consistency { get; init; }
 }
@@ -97,6 +101,8 @@ public sealed partial class ProxyService
             v.CopyTo(queries, q * dim);
         }
         ValidateRange(metric, args.Radius, args.RangeFilter);
+        if (args.Ef > 0 && args.Ef < args.Offset + args.Limit && index.IndexType is "HNSW" or "AUTOINDEX" or "HNSW_SQ")
+            throw MilvusErrors.Invalid($"ef ({args.Ef}) must be at least offset + limit ({args.Offset + args.Limit}) for {index.IndexType}");
         ValidateFilter(info, args.Filter, args.FilterParams);
         var selection = ResolveOutputs(info, args.OutputFields, allowCount: false);
         int topK = args.Offset + args.Limit;
@@ -113,6 +119,7 @@ public sealed partial class ProxyService
             FilterParams = args.FilterParams,
             Radius = args.Radius,
             RangeFilter = args.RangeFilter,
+            IndexParams = new Core.Indexes.IndexSearchParams(args.Ef, args.Nprobe),
         };
         ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken);
         var tasks = new List<Task<ShardSearchResult>>();

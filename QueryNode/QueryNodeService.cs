@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Indexes;
 using VectorAspire.Core.Query;
 using VectorAspire.Core.Schema;
 using VectorAspire.Core.Segments;
@@ -25,7 +26,7 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
         {
             long total = 0;
             foreach (var s in _segments.Values)
-                total += s.MemoryBytes;
+                total += s.MemoryBytes + s.IndexMemoryBytes;
             return total;
         }
     }
@@ -46,6 +47,45 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
 
     private async ValueTask<byte[]> FetchAsync(string key, CancellationToken cancellationToken)
         => await objects.GetAsync(key, cancellationToken) ?? throw new ObjectNotFoundException(key);
+
+    public async ValueTask SyncSegmentIndexesAsync(CollectionInfo collection, IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken)
+    {
+        var wanted = new Dictionary<(long Segment, long Field), SegmentIndexInfo>();
+        foreach (var i in indexes)
+        {
+            if (i.CollectionId == collection.CollectionId)
+                wanted[(i.SegmentId, i.FieldId)] = i;
+        }
+        foreach (var seg in _segments.Values)
+        {
+            if (seg.CollectionId != collection.CollectionId)
+                continue;
+            for (int f = 0; f < collection.Schema.Fields.Count; f++)
+            {
+                var field = collection.Schema.Fields[f];
+                if (!field.DataType.IsVector())
+                    continue;
+                bool has = seg.TryGetIndex(f, out var current);
+                if (!wanted.TryGetValue((seg.SegmentId, field.FieldId), out var info))
+                {
+                    if (has)
+                        seg.RemoveIndex(f);
+                    continue;
+                }
+                if (has && current.IndexName == info.IndexName)
+                    continue;
+                var bytes = await FetchAsync(info.Key, cancellationToken);
+                var vectors = (VectorColumn)seg.Block.Columns.Columns[f];
+                var index = VectorIndexFactory.Load(info.IndexType, bytes, vectors.RawValues.AsMemory(0, vectors.Count * vectors.Dim));
+                if (index.Count != seg.RowCount)
+                    throw new InvalidDataException($"index '{info.Key}' covers {index.Count} rows, segment {seg.SegmentId} has {seg.RowCount}");
+                seg.SetIndex(f, new LoadedIndex(info.IndexName, index));
+            }
+        }
+    }
+
+    /// <summary>Sealed segments currently searched through a built index (for tests and metrics).</summary>
+    public int IndexedSegmentCount => _segments.Values.Count(s => s.Indexes.Any());
 
     public ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken)
     {

@@ -23,6 +23,7 @@ internal sealed class StandaloneLifecycle(CoordinatorService coordinator, Stream
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _ready = false;
+        await coordinator.StopAsync(cancellationToken);
         await streaming.StopAsync(cancellationToken);
         await streaming.DisposeAsync();
     }

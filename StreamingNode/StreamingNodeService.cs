@@ -168,6 +168,17 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
             }
             await SyncLoadStateAsync(shard, cancellationToken);
         }
+        if (info.IsLoaded)
+            await SyncIndexesAsync(info, cancellationToken);
+    }
+
+    /// <summary>Has the QueryNode use exactly the built indexes the catalog lists for the collection's sealed segments.</summary>
+    private async ValueTask SyncIndexesAsync(CollectionInfo info, CancellationToken cancellationToken)
+    {
+        var indexes = new List<SegmentIndexInfo>();
+        for (int i = 0; i < info.ShardsNum; i++)
+            indexes.AddRange((await _coordinator.GetShardStateAsync(info.CollectionId, info.VChannels[i], cancellationToken)).SegmentIndexes);
+        await _queryNode.SyncSegmentIndexesAsync(info, indexes, cancellationToken);
     }
 
     /// <summary>Loads or releases the shard's sealed segments on the QueryNode to match the catalog.</summary>
@@ -195,6 +206,7 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
                 return;
             }
             await _queryNode.LoadSegmentsAsync(shard.Info, [.. shard.Sealed], cancellationToken);
+            await SyncIndexesAsync(shard.Info, cancellationToken);
             await pc.ApplyLock.WaitAsync(cancellationToken);
             try
             {

@@ -13,6 +13,7 @@ namespace VectorAspire.Core.Catalog;
 [JsonSerializable(typeof(SegmentInfo))]
 [JsonSerializable(typeof(DeltaInfo))]
 [JsonSerializable(typeof(ShardCheckpoint))]
+[JsonSerializable(typeof(SegmentIndexInfo))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;
 
 public static class CatalogJson
@@ -26,6 +27,11 @@ public static class CatalogJson
     public static byte[] Serialize(DeltaInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.DeltaInfo);
 
     public static byte[] Serialize(ShardCheckpoint value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.ShardCheckpoint);
+
+    public static byte[] Serialize(SegmentIndexInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.SegmentIndexInfo);
+
+    public static SegmentIndexInfo ReadSegmentIndex(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentIndexInfo)
+        ?? throw new InvalidDataException("empty segment index record");
 
     public static CollectionInfo ReadCollection(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.CollectionInfo)
         ?? throw new InvalidDataException("empty collection record");

@@ -86,5 +86,19 @@ public sealed record DeltaInfo
     public required ulong MaxTimestamp { get; init; }
 }
 
+/// <summary>A built index of one sealed segment: its file lives at <see cref="Key"/> in the object store.</summary>
+public sealed record SegmentIndexInfo
+{
+    public required long CollectionId { get; init; }
+    public required long SegmentId { get; init; }
+    public required string IndexName { get; init; }
+    public required string IndexType { get; init; }
+    public required long FieldId { get; init; }
+    public required string Key { get; init; }
+    public required int Rows { get; init; }
+    public required long BuildMilliseconds { get; init; }
+    public long SizeBytes { get; init; }
+}
+
 /// <summary>How far a shard's WAL entries are persisted in the object store: replay skips entries below it.</summary>
 public sealed record ShardCheckpoint(long CollectionId, string VChannel, long Lsn);

@@ -58,7 +58,13 @@ public interface ICoordinatorClient
 
     /// <summary>Atomically records flushed segments and deletes of a shard and advances its checkpoint.</summary>
     ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken);
+
+    /// <summary>Built rows of an index over sealed segments (growing rows are searched exactly and not counted).</summary>
+    ValueTask<IndexProgress> GetIndexProgressAsync(long collectionId, string indexName, CancellationToken cancellationToken);
 }
+
+/// <summary>Rows of sealed segments with the index built, and rows of sealed segments in all.</summary>
+public readonly record struct IndexProgress(long IndexedRows, long SealedRows, string? FailReason);
 
 public sealed record CreateCollectionRequest
 {
@@ -72,6 +78,6 @@ public sealed record CreateCollectionRequest
     public bool Load { get; init; }
 }
 
-public sealed record ShardState(IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn);
+public sealed record ShardState(IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn, IReadOnlyList<SegmentIndexInfo> SegmentIndexes);
 
 public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, DeltaInfo? Delta, long CheckpointLsn);

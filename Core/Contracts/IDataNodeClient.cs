@@ -16,6 +16,12 @@ public interface IDataNodeClient
     /// <summary>Reads a delete log back (used when loading a shard).</summary>
     ValueTask<(Column Keys, ulong[] Timestamps)> ReadDeltaAsync(CollectionInfo collection, DeltaInfo delta, CancellationToken cancellationToken);
 
+    /// <summary>Builds <paramref name="index"/> over a sealed segment's vectors and writes the index file.</summary>
+    ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken);
+
+    /// <summary>Removes index files (after the catalog stopped referencing them).</summary>
+    ValueTask DeleteIndexFilesAsync(IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken);
+
     /// <summary>Removes every file of a collection.</summary>
     ValueTask DeleteCollectionDataAsync(long collectionId, CancellationToken cancellationToken);
 }

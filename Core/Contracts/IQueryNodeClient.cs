@@ -10,6 +10,12 @@ public interface IQueryNodeClient
     /// <summary>Loads segments (no-op for ones already loaded).</summary>
     ValueTask LoadSegmentsAsync(CollectionInfo collection, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Makes the loaded segments of the collection use exactly these built indexes: loads missing ones from the object
+    /// store, drops ones no longer listed. Segments without an index are searched exactly.
+    /// </summary>
+    ValueTask SyncSegmentIndexesAsync(CollectionInfo collection, IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken);
+
     /// <summary>Releases segments; null releases every segment of the collection.</summary>
     ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken);
 

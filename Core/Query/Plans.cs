@@ -22,6 +22,8 @@ public sealed record SearchPlan
     public IReadOnlyDictionary<string, JsonElement>? FilterParams { get; init; }
     public float? Radius { get; init; }
     public float? RangeFilter { get; init; }
+    /// <summary>Index search knobs (HNSW ef, IVF nprobe); 0 = the index's default.</summary>
+    public Indexes.IndexSearchParams IndexParams { get; init; }
 }
 
 /// <summary>A validated scalar query (filter, or primary keys), with the fields to return.</summary>

@@ -1,6 +1,7 @@
 using System.Buffers;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Expressions;
+using VectorAspire.Core.Indexes;
 using VectorAspire.Core.Schema;
 using VectorAspire.Core.Segments;
 using VectorAspire.Core.Vectors;
@@ -28,8 +29,11 @@ public static class SegmentSearcher
             var seg = segments[s];
             if (!Contains(plan.PartitionIds, seg.PartitionId))
                 continue;
+            // A sealed segment with a built index for this field and metric is searched through it; the rest exactly.
+            IVectorIndex? index = seg is SealedSegment sealedSegment && sealedSegment.TryGetIndex(plan.VectorFieldIndex, out var loaded)
+                && loaded.Index.Metric == plan.Metric ? loaded.Index : null;
             foreach (var block in seg.Blocks)
-                SearchBlock(block, s, plan, readTs, filter, collectors);
+                SearchBlock(block, s, plan, readTs, filter, collectors, index);
         }
 
         var hits = new IReadOnlyList<SearchHit>[plan.Nq];
@@ -51,7 +55,15 @@ public static class SegmentSearcher
         return new ShardSearchResult(hits);
     }
 
-    private static void SearchBlock(SegmentBlock block, int segmentIndex, SearchPlan plan, ulong readTs, BoundFilter? filter, TopKCollector[] collectors)
+    private static int CountBits(ReadOnlySpan<ulong> words)
+    {
+        int n = 0;
+        foreach (var w in words)
+            n += System.Numerics.BitOperations.PopCount(w);
+        return n;
+    }
+
+    private static void SearchBlock(SegmentBlock block, int segmentIndex, SearchPlan plan, ulong readTs, BoundFilter? filter, TopKCollector[] collectors, IVectorIndex? index)
     {
         int n = block.RowCount;
         if (n == 0)
@@ -77,6 +89,15 @@ public static class SegmentSearcher
                     bits[i] &= valid[i];
             }
             long idBase = ((long)segmentIndex << 32) | (uint)block.StartRow;
+            if (index is not null)
+            {
+                // Every row visible and no filter: let the index take its unfiltered path.
+                var eligible = CountBits(bits.AsSpan(0, words)) == n ? ReadOnlySpan<ulong>.Empty : bits.AsSpan(0, words);
+                ScoreRange? range = plan.Radius is { } r ? ScoreRange.Create(plan.Metric, r, plan.RangeFilter) : null;
+                for (int q = 0; q < plan.Nq; q++)
+                    index.Search(plan.Queries.AsSpan(q * plan.Dim, plan.Dim), collectors[q], eligible, plan.IndexParams, range, idBase);
+                return;
+            }
             var rows = vectors.RawValues.AsSpan(0, n * plan.Dim);
             for (int q = 0; q < plan.Nq; q++)
             {

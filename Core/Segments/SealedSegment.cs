@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using VectorAspire.Core.Columns;
+using VectorAspire.Core.Indexes;
 using VectorAspire.Core.Schema;
 
 namespace VectorAspire.Core.Segments;
@@ -19,7 +21,32 @@ public sealed class SealedSegment : Segment
         _blocks = [block];
     }
 
+    private readonly ConcurrentDictionary<int, LoadedIndex> _indexes = new();
+
     public override bool IsSealed => true;
 
     public SegmentBlock Block => _blocks[0];
+
+    /// <summary>The built index of a vector field (schema field index), if one is loaded.</summary>
+    public bool TryGetIndex(int fieldIndex, out LoadedIndex index) => _indexes.TryGetValue(fieldIndex, out index!);
+
+    public IEnumerable<LoadedIndex> Indexes => _indexes.Values;
+
+    public void SetIndex(int fieldIndex, LoadedIndex index) => _indexes[fieldIndex] = index;
+
+    public bool RemoveIndex(int fieldIndex) => _indexes.TryRemove(fieldIndex, out _);
+
+    public long IndexMemoryBytes
+    {
+        get
+        {
+            long total = 0;
+            foreach (var i in _indexes.Values)
+                total += i.Index.MemoryBytes;
+            return total;
+        }
+    }
 }
+
+/// <summary>An index loaded for a sealed segment, with the catalog name it was built for.</summary>
+public sealed record LoadedIndex(string IndexName, IVectorIndex Index);

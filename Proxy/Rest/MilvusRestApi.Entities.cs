@@ -133,6 +133,7 @@ public sealed partial class MilvusRestApi
         var data = r.Get("data") ?? throw MilvusErrors.Missing("data");
         var vectors = ParseVectors(data);
         float? radius = null, rangeFilter = null;
+        int ef = 0, nprobe = 0;
         string? metric = null;
         if (r.Get("searchParams") is { ValueKind: JsonValueKind.Object } sp)
         {
@@ -146,12 +147,10 @@ public sealed partial class MilvusRestApi
                     {
                         case "radius": radius = ParseFloat(prop); break;
                         case "range_filter": rangeFilter = ParseFloat(prop); break;
-                        // Index search knobs: valid for every index type, and exact search already meets any of them.
-                        case "ef" or "nprobe" or "level" or "search_list" or "itopk_size" or "reorder_k" or "max_empty_result_buckets":
-                            ParseFloat(prop);
-                            break;
+                        case "ef": ef = ParseKnob(prop, 1, 32768); break;
+                        case "nprobe": nprobe = ParseKnob(prop, 1, 65536); break;
                         default:
-                            throw MilvusErrors.Invalid($"unknown search parameter '{prop.Name}' (supported: radius, range_filter, ef, nprobe)");
+                            throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe)");
                     }
                 }
             }
@@ -168,6 +167,8 @@ public sealed partial class MilvusRestApi
             MetricType = metric,
             Radius = radius,
             RangeFilter = rangeFilter,
+            Ef = ef,
+            Nprobe = nprobe,
             PartitionNames = r.OptStringList("partitionNames"),
             Consistency = r.OptConsistency(),
         }, ct);
@@ -209,6 +210,14 @@ public sealed partial class MilvusRestApi
             w.WriteString(name, pk.Str);
         else
             w.WriteNumber(name, pk.Int);
+    }
+
+    private static int ParseKnob(JsonProperty prop, int min, int max)
+    {
+        float v = ParseFloat(prop);
+        if (v != MathF.Floor(v) || v < min || v > max)
+            throw MilvusErrors.Invalid($"search parameter {prop.Name}={prop.Value.GetRawText()} must be an integer in [{min}, {max}]");
+        return (int)v;
     }
 
     private static float ParseFloat(JsonProperty prop)

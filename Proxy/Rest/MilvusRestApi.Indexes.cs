@@ -31,18 +31,21 @@ public sealed partial class MilvusRestApi
             var index = info.Indexes.FirstOrDefault(i => i.IndexName == name)
                 ?? throw new MilvusException(ErrorCodes.IndexNotFound, $"index not found[indexName={name}] in collection '{info.Name}'");
             long rows = await _proxy.Streaming.CountRowsAsync(info.CollectionId, null, ct);
+            // Built per sealed segment in the background; growing rows are searched exactly and count as pending
+            // only until their segment seals. FLAT needs no build: every row is served as soon as it exists.
+            var progress = await _proxy.Coordinator.GetIndexProgressAsync(info.CollectionId, index.IndexName, ct);
+            long pending = progress.SealedRows - progress.IndexedRows;
             w.WriteStartArray("data");
             w.WriteStartObject();
             w.WriteString("indexName", index.IndexName);
             w.WriteString("fieldName", index.FieldName);
             w.WriteString("indexType", index.IndexType);
             w.WriteString("metricType", index.MetricType);
-            // FLAT and AUTOINDEX search the raw vectors, so every row is served by the index as soon as it exists.
-            w.WriteString("indexState", "Finished");
+            w.WriteString("indexState", progress.FailReason is not null ? "Failed" : pending > 0 ? "InProgress" : "Finished");
             w.WriteNumber("totalRows", rows);
-            w.WriteNumber("indexedRows", rows);
-            w.WriteNumber("pendingRows", 0);
-            w.WriteString("failReason", "");
+            w.WriteNumber("indexedRows", rows - pending);
+            w.WriteNumber("pendingRows", pending);
+            w.WriteString("failReason", progress.FailReason ?? "");
             w.WriteStartArray("indexParams");
             foreach (var (k, v) in index.Params)
                 WriteKv(w, k, v);
