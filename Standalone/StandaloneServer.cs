@@ -1,6 +1,7 @@
 using System.Net;
 using VectorAspire.Coordinator;
 using VectorAspire.Core.Meta;
+using VectorAspire.Core.Rpc;
 using VectorAspire.Core.Storage;
 using VectorAspire.Core.Time;
 using VectorAspire.Core.Wal;
@@ -28,11 +29,13 @@ public static class StandaloneServer
         string dataPath = Path.GetFullPath(options.DataPath);
         Directory.CreateDirectory(dataPath);
 
+        builder.Services.AddGrpcDemuxTransport();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            // Requests are limited by the API layer (64 MB with a Milvus error), not by Kestrel's 30 MB default.
+            // Requests are limited by the API layers (REST 64 MB, gRPC GrpcServerOptions), not by Kestrel's 30 MB default.
             k.Limits.MaxRequestBodySize = null;
-            k.Listen(IPAddress.Parse(options.Host), options.Port);
+            // REST v2 (HTTP/1.1) and Milvus gRPC (h2c) share one port, as Milvus serves both on 19530.
+            k.ListenRestAndGrpc(new IPEndPoint(IPAddress.Parse(options.Host), options.Port));
         });
 
         var services = builder.Services;
@@ -47,6 +50,7 @@ public static class StandaloneServer
         services.AddQueryNode();
         services.AddDataNode();
         services.AddProxy();
+        services.AddGrpcUnaryServer();
         services.AddSingleton<StandaloneLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneLifecycle>());
         services.AddHealthChecks().AddCheck<StandaloneLifecycle>("roles");
@@ -54,6 +58,7 @@ public static class StandaloneServer
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapMilvusRestApi();
+        app.MapGrpcUnary();
         return app;
     }
 

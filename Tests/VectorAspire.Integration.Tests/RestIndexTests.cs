@@ -1,0 +1,84 @@
+using Microsoft.Extensions.DependencyInjection;
+using VectorAspire.QueryNode;
+
+namespace VectorAspire.Integration.Tests;
+
+/// <summary>An HNSW index created through REST is built on sealed segments and searches go through it.</summary>
+public sealed class RestIndexTests
+{
+    [Fact]
+    public async Task HnswIndexIsBuiltOnSealedSegmentsAndSearchedThrough()
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
+        await server.OkAsync("collections/create", new
+        {
+            collectionName = "h",
+            schema = new
+            {
+                fields = new object[]
+                {
+                    new { fieldName = "id", dataType = "Int64", isPrimary = true },
+                    new { fieldName = "v", dataType = "FloatVector", elementTypeParams = new { dim = 16 } },
+                    new { fieldName = "n", dataType = "Int32" },
+                },
+            },
+            indexParams = new[] { new { fieldName = "v", metricType = "L2", indexType = "HNSW", @params = new { M = 16, efConstruction = 100 } } },
+        });
+        int seed = 99;
+        var rng = new Random(seed);
+        var all = new List<(long Id, float[] V, int N)>();
+        for (int b = 0; b < 4; b++)
+        {
+            var rows = Enumerable.Range(b * 1000, 1000).Select(i => ((long)i, Vectors.Random(rng, 16), i % 10)).ToList();
+            all.AddRange(rows);
+            await server.OkAsync("entities/insert", new { collectionName = "h", data = rows.Select(r => new { id = r.Item1, v = r.Item2, n = r.Item3 }).ToArray() });
+        }
+        await server.OkAsync("collections/flush", new { collectionName = "h" });
+
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        System.Text.Json.Nodes.JsonNode described;
+        do
+        {
+            described = (await server.OkAsync("indexes/describe", new { collectionName = "h", indexName = "v" }))!.AsArray()[0]!;
+            if (described["indexState"]!.GetValue<string>() == "Finished")
+                break;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal("Finished", described["indexState"]!.GetValue<string>());
+        Assert.Equal(4000, described["indexedRows"]!.GetValue<long>());
+        Assert.Equal(0, described["pendingRows"]!.GetValue<long>());
+        var queryNode = server.Services.GetRequiredService<QueryNodeService>();
+        deadline = DateTime.UtcNow.AddSeconds(30);
+        while (queryNode.IndexedSegmentCount == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.True(queryNode.IndexedSegmentCount > 0, "the QueryNode never loaded the built index");
+
+        double hits = 0;
+        int queries = 30;
+        for (int q = 0; q < queries; q++)
+        {
+            var query = Vectors.Random(rng, 16);
+            var exact = all.Where(r => r.N < 5).OrderBy(r => Dist(r.V, query)).Take(10).Select(r => r.Id).ToHashSet();
+            var got = (await server.OkAsync("entities/search", new { collectionName = "h", data = new[] { query }, limit = 10, filter = "n < 5", searchParams = new { @params = new { ef = 64 } } }))!.AsArray();
+            Assert.All(got, h => Assert.True(h!["id"]!.GetValue<long>() % 10 < 5, "a filtered-out row was returned"));
+            hits += got.Count(h => exact.Contains(h!["id"]!.GetValue<long>()));
+        }
+        double recall = hits / (queries * 10);
+        Assert.True(recall >= 0.9, $"recall@10 through HNSW was {recall:F3} (seed {seed})");
+        var (code, _) = await server.FailAsync("entities/search", new { collectionName = "h", data = new[] { Vectors.Random(rng, 16) }, limit = 100, searchParams = new { @params = new { ef = 10 } } });
+        Assert.Equal(1100, code);
+
+        await server.OkAsync("collections/release", new { collectionName = "h" });
+        await server.OkAsync("indexes/drop", new { collectionName = "h", indexName = "v" });
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDir, "objects"), "*.idx", SearchOption.AllDirectories));
+    }
+
+    private static float Dist(float[] a, float[] b)
+    {
+        float s = 0;
+        for (int i = 0; i < a.Length; i++)
+            s += (a[i] - b[i]) * (a[i] - b[i]);
+        return s;
+    }
+}
