@@ -88,7 +88,10 @@ public static class SchemaConverter
         };
     }
 
-    /// <summary>The schema as DescribeCollection returns it: field ids, the dynamic $meta field included.</summary>
+    /// <summary>
+    /// The schema as Milvus's DescribeCollection returns it: user fields with their ids; the hidden dynamic field
+    /// ($meta) is left out, as Milvus does (enable_dynamic_field tells the SDKs to pack extra keys into $meta).
+    /// </summary>
     public static PS.CollectionSchema ToProto(CollectionInfo info)
     {
         var schema = info.Schema;
@@ -103,7 +106,10 @@ public static class SchemaConverter
         foreach (var (k, v) in info.Properties)
             proto.Properties.Add(new PC.KeyValuePair { Key = k, Value = v });
         foreach (var f in schema.Fields)
-            proto.Fields.Add(ToProto(f));
+        {
+            if (!f.IsDynamic)
+                proto.Fields.Add(ToProto(f));
+        }
         return proto;
     }
 
