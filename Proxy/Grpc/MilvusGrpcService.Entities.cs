@@ -66,7 +66,10 @@ public sealed partial class MilvusGrpcService
             throw MilvusErrors.Missing("expr");
         var parameters = TemplateValues(req.ExprTemplateValues);
         string? partition = string.IsNullOrEmpty(req.PartitionName) ? null : req.PartitionName;
-        int count = await _proxy.DeleteByFilterAsync(info, partition, req.Expr, parameters, ct);
+        // "pk in [..]" / "pk == v" on an unloaded collection deletes by key, as Milvus does; any other filter needs a load.
+        int count = !info.IsLoaded && parameters is null && TryParsePkList(info, req.Expr) is { } keys
+            ? await _proxy.DeleteKeysAsync(info, partition, keys, ct)
+            : await _proxy.DeleteByFilterAsync(info, partition, req.Expr, parameters, ct);
         ulong ts = await _proxy.Coordinator.AllocateTimestampAsync(1, ct);
         return new MutationResult
         {
@@ -75,6 +78,35 @@ public sealed partial class MilvusGrpcService
             DeleteCnt = count,
             Timestamp = ts,
         };
+    }
+
+    /// <summary>The keys of a plain "pk in [..]" or "pk == v" filter, or null for anything else.</summary>
+    internal static List<PrimaryKey>? TryParsePkList(CollectionInfo info, string expr)
+    {
+        var pk = info.Schema.PrimaryKey;
+        var m = System.Text.RegularExpressions.Regex.Match(expr, @"^\s*(\w+)\s*(?:(?i:in)\s*\[(.*)\]|==\s*(.+?))\s*$", System.Text.RegularExpressions.RegexOptions.Singleline, TimeSpan.FromSeconds(1));
+        if (!m.Success || m.Groups[1].Value != pk.Name)
+            return null;
+        string list = m.Groups[2].Success ? $"[{m.Groups[2].Value}]" : $"[{m.Groups[3].Value}]";
+        try
+        {
+            using var doc = JsonDocument.Parse(list);
+            var keys = new List<PrimaryKey>();
+            foreach (var e in doc.RootElement.EnumerateArray())
+            {
+                if (pk.DataType == DataType.VarChar && e.ValueKind == JsonValueKind.String)
+                    keys.Add(PrimaryKey.Of(e.GetString()!));
+                else if (pk.DataType == DataType.Int64 && e.ValueKind == JsonValueKind.Number && e.TryGetInt64(out long v))
+                    keys.Add(PrimaryKey.Of(v));
+                else
+                    return null;
+            }
+            return keys.Count > 0 ? keys : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private async ValueTask<QueryResults> QueryAsync(QueryRequest req, GrpcCallContext ctx)

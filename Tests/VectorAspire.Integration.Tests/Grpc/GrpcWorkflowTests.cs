@@ -305,6 +305,14 @@ public sealed class GrpcWorkflowTests
         Assert.Equal(1804, refused.Status.Code);
         Assert.Contains("auto-generated", refused.Status.Reason, StringComparison.Ordinal);
 
+        // Delete by primary keys works on an unloaded collection too (as in Milvus).
+        await CreateAsync(c, "cold");
+        var coldRows = new InsertRequest { CollectionName = "cold", NumRows = 3 };
+        coldRows.FieldsData.Add(Rows([1, 2, 3]));
+        await c.OkAsync<MutationResult>("Insert", coldRows);
+        Assert.Equal(2, (await c.OkAsync<MutationResult>("Delete", new DeleteRequest { CollectionName = "cold", Expr = "id in [1, 3]" })).DeleteCnt);
+        Assert.Equal(101, (await c.CallAsync<MutationResult>("Delete", new DeleteRequest { CollectionName = "cold", Expr = "id > 1" })).Status.Code);
+
         // Search without output fields still returns the primary key column.
         var search = new SearchRequest { CollectionName = "auto", PlaceholderGroup = Placeholder(Vec(2)), Nq = 1 };
         search.SearchParams.Add(new PC.KeyValuePair { Key = "topk", Value = "2" });
