@@ -150,6 +150,7 @@ public static class MilvusRestApiExtensions
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section);
         services.AddSingleton<ProxyService>();
         services.AddSingleton<MilvusRestApi>();
+        services.AddSingleton<Grpc.MilvusGrpcService>();
         return services;
     }
 
