@@ -58,6 +58,7 @@ public static class StandaloneServer
         var app = builder.Build();
         app.MapDefaultEndpoints();
         app.MapMilvusRestApi();
+        app.Services.GetRequiredService<Proxy.Grpc.MilvusGrpcService>().Register(app.Services.GetRequiredService<GrpcUnaryServer>());
         app.MapGrpcUnary();
         return app;
     }
