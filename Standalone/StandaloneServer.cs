@@ -36,6 +36,8 @@ public static class StandaloneServer
             k.Limits.MaxRequestBodySize = null;
             // REST v2 (HTTP/1.1) and Milvus gRPC (h2c) share one port, as Milvus serves both on 19530.
             k.ListenRestAndGrpc(new IPEndPoint(IPAddress.Parse(options.Host), options.Port));
+            if (options.GrpcOnlyPort > 0)
+                k.Listen(IPAddress.Parse(options.Host), options.GrpcOnlyPort, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
         });
 
         var services = builder.Services;
