@@ -133,7 +133,15 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     public static HnswIndex BuildSq(ReadOnlySpan<float> vectors, int count, int dim, MetricType metric, HnswBuildOptions options,
         bool refine, CancellationToken cancellationToken = default)
     {
-        var b = RunBuilder(vectors, count, dim, metric, options, cancellationToken);
+        return Quantize(Build(vectors, count, dim, metric, options, cancellationToken), refine);
+    }
+
+    /// <summary>The HNSW_SQ form of a float HNSW index: same graph (the upper-level block is shared), SQ8 payloads.</summary>
+    internal static HnswIndex Quantize(HnswIndex source, bool refine)
+    {
+        if (source._quantized)
+            throw new ArgumentException("the source index is already quantized", nameof(source));
+        int count = source.Count, dim = source.Dim;
         var min = GC.AllocateArray<float>(dim, pinned: true);
         var scale = GC.AllocateArray<float>(dim, pinned: true);
         var max = new float[dim];
@@ -141,7 +149,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         max.AsSpan().Fill(float.NegativeInfinity);
         for (int i = 0; i < count; i++)
         {
-            var v = new ReadOnlySpan<float>(b.Level0.Pointer + ((long)i * b.NodeBytes) + b.PayloadOffset, dim);
+            var v = new ReadOnlySpan<float>(source.Node(i) + source._payloadOffset, dim);
             for (int d = 0; d < dim; d++)
             {
                 min[d] = Math.Min(min[d], v[d]);
@@ -154,13 +162,13 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
                 min[d] = 0f;
             scale[d] = count == 0 ? 0f : (max[d] - min[d]) / 255f;
         }
-        int payloadOffset = b.PayloadOffset;
+        int payloadOffset = source._payloadOffset;
         int nodeBytes = (payloadOffset + dim + 3) & ~3;
         var level0 = new NativeBlock((long)count * nodeBytes);
         NativeBlock? refineBlock = refine ? new NativeBlock((long)count * dim * 4) : null;
         for (int i = 0; i < count; i++)
         {
-            byte* src = b.Level0.Pointer + ((long)i * b.NodeBytes);
+            byte* src = source.Node(i);
             byte* dst = level0.Pointer + ((long)i * nodeBytes);
             Buffer.MemoryCopy(src, dst, payloadOffset, payloadOffset);
             var v = new ReadOnlySpan<float>(src + payloadOffset, dim);
@@ -168,8 +176,9 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
             if (refineBlock is not null)
                 v.CopyTo(new Span<float>(refineBlock.Pointer + ((long)i * dim * 4), dim));
         }
-        return new HnswIndex(metric, dim, count, options.M, options.EfConstruction, level0, nodeBytes, payloadOffset, b.Upper,
-            b.UpperInts, b.Levels, b.UpperOffsets, b.EntryPoint, b.MaxLevel, true, min, scale, refineBlock);
+        GC.KeepAlive(source);
+        return new HnswIndex(source.Metric, dim, count, source._m, source._efConstruction, level0, nodeBytes, payloadOffset, source._upperBlock,
+            source._upperInts, source._levels, source._upperOffsets, source._entryPoint, source._maxLevel, true, min, scale, refineBlock);
     }
 
     internal static void Encode(ReadOnlySpan<float> v, ReadOnlySpan<float> min, ReadOnlySpan<float> scale, Span<byte> codes)
@@ -325,14 +334,20 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         {
             Walk(space, filter, ctx, efr);
             var top = ctx.Top;
-            int inRange = 0;
+            int inRange = 0, inside = 0;
             for (int i = 0; i < top.Count; i++)
             {
-                if (rg.Contains(ToScore(top.DistanceAt(i))))
+                float s = ToScore(top.DistanceAt(i));
+                if (rg.Contains(s))
                     inRange++;
+                else if (Metric.IsBetter(s, rg.Radius))
+                    inside++;
             }
+            // The rows better than range_filter take list slots without being returned, so the list needs ef slots
+            // beyond them to be as good as a plain top-k walk with this ef.
+            bool enough = inRange >= k && efr >= ef + inside;
             bool beyondRadius = top.Count > 0 && !Metric.IsBetter(ToScore(top.TopDistance), rg.Radius);
-            if (inRange >= k || beyondRadius || top.Count < efr || efr >= Count)
+            if (enough || beyondRadius || top.Count < efr || efr >= Count)
                 break;
             efr = (int)Math.Min((long)efr * 2, Count);
         }
