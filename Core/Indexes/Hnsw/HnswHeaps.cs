@@ -3,10 +3,15 @@ using System.Runtime.CompilerServices;
 namespace VectorAspire.Core.Indexes.Hnsw;
 
 /// <summary>Binary heap of (distance, node) with the smallest distance at the root: the candidate frontier.</summary>
-internal sealed class MinDistanceHeap(int capacity)
+internal sealed unsafe class MinDistanceHeap
 {
-    private float[] _dist = new float[Math.Max(capacity, 16)];
-    private int[] _ids = new int[Math.Max(capacity, 16)];
+    private float[] _distArray = null!;
+    private int[] _idArray = null!;
+    private float* _dist;
+    private int* _ids;
+    private int _capacity;
+
+    public MinDistanceHeap(int capacity) => Allocate(Math.Max(capacity, 16), 0);
 
     public int Count { get; private set; }
 
@@ -19,10 +24,10 @@ internal sealed class MinDistanceHeap(int capacity)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float dist, int id)
     {
-        if (Count == _dist.Length)
-            Grow();
-        var d = _dist;
-        var ids = _ids;
+        if (Count == _capacity)
+            Allocate(_capacity * 2, Count);
+        float* d = _dist;
+        int* ids = _ids;
         int pos = Count++;
         while (pos > 0)
         {
@@ -46,8 +51,8 @@ internal sealed class MinDistanceHeap(int capacity)
 
     private void SiftDown(float dist, int id, int size)
     {
-        var d = _dist;
-        var ids = _ids;
+        float* d = _dist;
+        int* ids = _ids;
         int pos = 0;
         while (true)
         {
@@ -66,19 +71,35 @@ internal sealed class MinDistanceHeap(int capacity)
         ids[pos] = id;
     }
 
-    private void Grow()
+    // Pinned (POH) arrays: the pointers stay valid for the heap's lifetime, so the hot loops carry no bounds checks.
+    private void Allocate(int capacity, int keep)
     {
-        Array.Resize(ref _dist, _dist.Length * 2);
-        Array.Resize(ref _ids, _ids.Length * 2);
+        var d = GC.AllocateUninitializedArray<float>(capacity, pinned: true);
+        var ids = GC.AllocateUninitializedArray<int>(capacity, pinned: true);
+        if (keep > 0)
+        {
+            _distArray.AsSpan(0, keep).CopyTo(d);
+            _idArray.AsSpan(0, keep).CopyTo(ids);
+        }
+        _distArray = d;
+        _idArray = ids;
+        _dist = (float*)Unsafe.AsPointer(ref d[0]);
+        _ids = (int*)Unsafe.AsPointer(ref ids[0]);
+        _capacity = capacity;
     }
 }
 
 /// <summary>Binary heap of (distance, node) with the largest distance at the root: the best-ef result list, whose
 /// root is the bound a new candidate must beat.</summary>
-internal sealed class MaxDistanceHeap(int capacity)
+internal sealed unsafe class MaxDistanceHeap
 {
-    private float[] _dist = new float[Math.Max(capacity, 16)];
-    private int[] _ids = new int[Math.Max(capacity, 16)];
+    private float[] _distArray = null!;
+    private int[] _idArray = null!;
+    private float* _dist;
+    private int* _ids;
+    private int _capacity;
+
+    public MaxDistanceHeap(int capacity) => Allocate(Math.Max(capacity, 16), 0);
 
     public int Count { get; private set; }
 
@@ -95,10 +116,10 @@ internal sealed class MaxDistanceHeap(int capacity)
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Push(float dist, int id)
     {
-        if (Count == _dist.Length)
-            Grow();
-        var d = _dist;
-        var ids = _ids;
+        if (Count == _capacity)
+            Allocate(_capacity * 2, Count);
+        float* d = _dist;
+        int* ids = _ids;
         int pos = Count++;
         while (pos > 0)
         {
@@ -135,8 +156,8 @@ internal sealed class MaxDistanceHeap(int capacity)
 
     private void SiftDown(float dist, int id, int size)
     {
-        var d = _dist;
-        var ids = _ids;
+        float* d = _dist;
+        int* ids = _ids;
         int pos = 0;
         while (true)
         {
@@ -155,10 +176,21 @@ internal sealed class MaxDistanceHeap(int capacity)
         ids[pos] = id;
     }
 
-    private void Grow()
+    // Pinned (POH) arrays: the pointers stay valid for the heap's lifetime, so the hot loops carry no bounds checks.
+    private void Allocate(int capacity, int keep)
     {
-        Array.Resize(ref _dist, _dist.Length * 2);
-        Array.Resize(ref _ids, _ids.Length * 2);
+        var d = GC.AllocateUninitializedArray<float>(capacity, pinned: true);
+        var ids = GC.AllocateUninitializedArray<int>(capacity, pinned: true);
+        if (keep > 0)
+        {
+            _distArray.AsSpan(0, keep).CopyTo(d);
+            _idArray.AsSpan(0, keep).CopyTo(ids);
+        }
+        _distArray = d;
+        _idArray = ids;
+        _dist = (float*)Unsafe.AsPointer(ref d[0]);
+        _ids = (int*)Unsafe.AsPointer(ref ids[0]);
+        _capacity = capacity;
     }
 }
 
@@ -174,7 +206,7 @@ internal sealed class SearchContext
 
     public SearchContext(int nodes, int dim, int ef)
     {
-        _marks = new ushort[nodes];
+        _marks = GC.AllocateArray<ushort>(Math.Max(nodes, 1), pinned: true);
         Candidates = new MinDistanceHeap(ef * 4);
         Top = new MaxDistanceHeap(ef + 1);
         Query = GC.AllocateArray<float>(Math.Max(dim, 1) + 16, pinned: true);
@@ -202,6 +234,9 @@ internal sealed class SearchContext
     public int[] Neighbors { get; set; }
 
     public ushort[] Marks => _marks;
+
+    /// <summary>The visited array's address (it is pinned).</summary>
+    public unsafe ushort* MarksPointer => (ushort*)Unsafe.AsPointer(ref _marks[0]);
 
     public ushort Epoch => _epoch;
 

@@ -422,7 +422,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         }
 
         ctx.NewVisit();
-        var marks = ctx.Marks;
+        ushort* marks = ctx.MarksPointer;
         ushort epoch = ctx.Epoch;
         var top = ctx.Top;
         var cand = ctx.Candidates;
@@ -448,6 +448,9 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
             int n = links[0];
             if (prefetch && n > 0)
             {
+                // Like hnswlib: the visited marks of the list, then the first neighbours' vectors.
+                for (int j = 1; j <= n; j++)
+                    Sse.Prefetch0(marks + links[j]);
                 Sse.Prefetch0(Node(links[1]) + payload);
                 if (n > 1)
                     Sse.Prefetch0(Node(links[2]) + payload);
