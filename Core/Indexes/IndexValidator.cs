@@ -13,7 +13,7 @@ namespace VectorAspire.Core.Indexes;
 /// </summary>
 public static class IndexValidator
 {
-    private static readonly string[] s_vectorIndexTypes = ["FLAT", "AUTOINDEX", "HNSW", "IVF_FLAT", "IVF_SQ8", "IVF_PQ"];
+    private static readonly string[] s_vectorIndexTypes = ["FLAT", "AUTOINDEX", "HNSW", "HNSW_SQ", "IVF_FLAT", "IVF_SQ8", "IVF_PQ"];
 
     public static IndexInfo Validate(CollectionSchema schema, IndexInfo index, IReadOnlyList<IndexInfo> existing)
     {
@@ -76,6 +76,14 @@ public static class IndexValidator
                 Range(p, "efConstruction", 1, int.MaxValue);
                 RejectUnknown(type, p, "M", "efConstruction");
                 break;
+            case "HNSW_SQ":
+                Range(p, "M", 2, 2048);
+                Range(p, "efConstruction", 1, int.MaxValue);
+                OneOf(p, "sq_type", "SQ8");
+                OneOf(p, "refine", "true", "false");
+                OneOf(p, "refine_type", "FP32");
+                RejectUnknown(type, p, "M", "efConstruction", "sq_type", "refine", "refine_type");
+                break;
             case "IVF_FLAT":
             case "IVF_SQ8":
                 Range(p, "nlist", 1, 65536);
@@ -97,6 +105,22 @@ public static class IndexValidator
             return;
         if (!long.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out long v) || v < min || v > max)
             throw Invalid($"index parameter {key}={raw} is out of range: it must be an integer in [{min}, {max}]");
+    }
+
+    /// <summary>Case-insensitive choice; the stored value is normalised to the listed spelling.</summary>
+    private static void OneOf(Dictionary<string, string> p, string key, params string[] allowed)
+    {
+        if (!p.TryGetValue(key, out var raw))
+            return;
+        foreach (var a in allowed)
+        {
+            if (string.Equals(a, raw.Trim(), StringComparison.OrdinalIgnoreCase))
+            {
+                p[key] = a;
+                return;
+            }
+        }
+        throw Invalid($"index parameter {key}={raw} is not supported: use {string.Join(" or ", allowed)}");
     }
 
     private static void RejectUnknown(string type, Dictionary<string, string> p, params string[] allowed)

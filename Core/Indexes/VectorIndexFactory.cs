@@ -8,6 +8,7 @@ public static class VectorIndexFactory
     /// <summary>Index types with a real build; other vector index types are searched exactly.</summary>
     public static bool CanBuild(string indexType) => indexType.ToUpperInvariant() switch
     {
+        "HNSW" or "HNSW_SQ" or "AUTOINDEX" => true,
         _ => false,
     };
 
@@ -17,6 +18,9 @@ public static class VectorIndexFactory
         IReadOnlyDictionary<string, string> parameters, int threads, CancellationToken cancellationToken)
         => indexType.ToUpperInvariant() switch
         {
+            "HNSW" or "HNSW_SQ" => Hnsw.HnswIndex.Build(indexType, vectors.Span, count, dim, metric, parameters, threads, cancellationToken),
+            "AUTOINDEX" => Hnsw.HnswIndex.Build("HNSW", vectors.Span, count, dim, metric, parameters, threads, cancellationToken),
+            "FLAT" => new Flat.FlatIndex(vectors, count, dim, metric),
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
@@ -25,6 +29,9 @@ public static class VectorIndexFactory
     public static IVectorIndex Load(string indexType, ReadOnlyMemory<byte> bytes, ReadOnlyMemory<float> vectors)
         => indexType.ToUpperInvariant() switch
         {
+            "HNSW" or "HNSW_SQ" => Hnsw.HnswIndex.Load(bytes.Span, indexType),
+            "AUTOINDEX" => Hnsw.HnswIndex.Load(bytes.Span, "HNSW"),
+            "FLAT" => Flat.FlatIndex.Load(bytes.Span, vectors),
             _ => throw new NotSupportedException($"index type {indexType} has no loader"),
         };
 }
