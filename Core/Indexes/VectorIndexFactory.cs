@@ -8,6 +8,7 @@ public static class VectorIndexFactory
     /// <summary>Index types with a real build; other vector index types are searched exactly.</summary>
     public static bool CanBuild(string indexType) => indexType.ToUpperInvariant() switch
     {
+        "IVF_FLAT" => true,
         _ => false,
     };
 
@@ -17,6 +18,7 @@ public static class VectorIndexFactory
         IReadOnlyDictionary<string, string> parameters, int threads, CancellationToken cancellationToken)
         => indexType.ToUpperInvariant() switch
         {
+            "IVF_FLAT" => Ivf.IvfFlatIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
@@ -25,6 +27,7 @@ public static class VectorIndexFactory
     public static IVectorIndex Load(string indexType, ReadOnlyMemory<byte> bytes, ReadOnlyMemory<float> vectors)
         => indexType.ToUpperInvariant() switch
         {
+            "IVF_FLAT" => Ivf.IvfFlatIndex.Load(bytes.Span, vectors),
             _ => throw new NotSupportedException($"index type {indexType} has no loader"),
         };
 }

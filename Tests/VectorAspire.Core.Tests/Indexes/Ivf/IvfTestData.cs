@@ -1,0 +1,122 @@
+using System.Collections.Concurrent;
+using VectorAspire.Core.Indexes;
+using VectorAspire.Core.Vectors;
+
+namespace VectorAspire.Core.Tests.Indexes.Ivf;
+
+/// <summary>
+/// Seeded Gaussian-mixture data (20,000 × 64, 50 clusters) and indexes built on it once per test run, with exact
+/// FLAT search as the recall oracle.
+/// </summary>
+internal static class IvfTestData
+{
+    public const int Seed = 20261122;
+    public const int Count = 20_000;
+    public const int Dim = 64;
+    public const int Clusters = 50;
+    public const int QueryCount = 200;
+    public const int Nlist = 128;
+    public const int K = 10;
+
+    private static readonly Lazy<(float[] Rows, float[] Queries)> s_data = new(() => Generate(Seed, Count, QueryCount, Dim, Clusters));
+    private static readonly ConcurrentDictionary<(string, MetricType), Lazy<IVectorIndex>> s_indexes = new();
+
+    public static float[] Rows => s_data.Value.Rows;
+
+    public static float[] Queries => s_data.Value.Queries;
+
+    public static ReadOnlySpan<float> Query(int i) => Queries.AsSpan(i * Dim, Dim);
+
+    public static (float[] Rows, float[] Queries) Generate(int seed, int count, int queries, int dim, int clusters)
+    {
+        var rng = new Random(seed);
+        var centers = new float[clusters * dim];
+        for (int i = 0; i < centers.Length; i++)
+            centers[i] = (float)Gaussian(rng) * 1.0f;
+        float[] Sample(int n)
+        {
+            var v = new float[n * dim];
+            for (int i = 0; i < n; i++)
+            {
+                int c = rng.Next(clusters);
+                for (int d = 0; d < dim; d++)
+                    v[(i * dim) + d] = centers[(c * dim) + d] + ((float)Gaussian(rng) * 0.5f);
+            }
+            return v;
+        }
+        var rows = Sample(count);
+        return (rows, Sample(queries));
+    }
+
+    public static double Gaussian(Random rng)
+    {
+        double u1 = 1.0 - rng.NextDouble();
+        double u2 = rng.NextDouble();
+        return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
+    }
+
+    /// <summary>The index of <paramref name="indexType"/> on the shared data, built once (nlist 128, 2 threads).</summary>
+    public static IVectorIndex Index(string indexType, MetricType metric, Dictionary<string, string>? extra = null) =>
+        s_indexes.GetOrAdd((indexType, metric), key => new Lazy<IVectorIndex>(() =>
+        {
+            var p = new Dictionary<string, string>(extra ?? []) { ["nlist"] = Nlist.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+            return VectorIndexFactory.Build(key.Item1, Rows, Count, Dim, key.Item2, p, 2, CancellationToken.None);
+        })).Value;
+
+    public static long[] Exact(ReadOnlySpan<float> query, MetricType metric, int k, ReadOnlySpan<ulong> filter = default, ScoreRange? range = null)
+    {
+        var c = new TopKCollector(k, metric);
+        if (range is { } r)
+            FlatSearch.SearchRange(Rows, Dim, Count, query, metric, r, c, 0, filter);
+        else
+            FlatSearch.Search(Rows, Dim, Count, query, metric, c, 0, filter);
+        return Sorted(c).Ids;
+    }
+
+    public static (long[] Ids, float[] Scores) Search(IVectorIndex index, ReadOnlySpan<float> query, int k, int nprobe,
+        ReadOnlySpan<ulong> filter = default, ScoreRange? range = null, long rowIdBase = 0)
+    {
+        var c = new TopKCollector(k, index.Metric);
+        index.Search(query, c, filter, new IndexSearchParams(Nprobe: nprobe), range, rowIdBase);
+        return Sorted(c);
+    }
+
+    public static (long[] Ids, float[] Scores) Sorted(TopKCollector c)
+    {
+        var ids = new long[c.Count];
+        var scores = new float[c.Count];
+        c.CopySorted(ids, scores);
+        return (ids, scores);
+    }
+
+    /// <summary>Mean recall@k of the index against exact search over all queries.</summary>
+    public static double Recall(IVectorIndex index, int nprobe, int k = K, ulong[]? filter = null)
+    {
+        int hits = 0, total = 0;
+        for (int i = 0; i < QueryCount; i++)
+        {
+            var truth = Exact(Query(i), index.Metric, k, filter);
+            var got = Search(index, Query(i), k, nprobe, filter).Ids;
+            total += truth.Length;
+            foreach (long id in got)
+            {
+                if (Array.IndexOf(truth, id) >= 0)
+                    hits++;
+            }
+        }
+        return total == 0 ? 1.0 : (double)hits / total;
+    }
+
+    public static ulong[] RandomFilter(Random rng, int rowCount, double density)
+    {
+        var words = new ulong[(rowCount + 63) / 64];
+        for (int i = 0; i < rowCount; i++)
+        {
+            if (rng.NextDouble() < density)
+                words[i >> 6] |= 1UL << i;
+        }
+        return words;
+    }
+
+    public static bool IsSet(ulong[] filter, long row) => (filter[row >> 6] & (1UL << (int)row)) != 0;
+}
