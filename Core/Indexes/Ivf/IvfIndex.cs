@@ -60,6 +60,9 @@ public abstract class IvfIndex : IVectorIndex
 
     public abstract long MemoryBytes { get; }
 
+    /// <summary>The coarse centroids, nlist × dim row-major (means of unit-length rows for COSINE).</summary>
+    public ReadOnlySpan<float> Centroids => _centroids;
+
     /// <summary>Rows in list <paramref name="list"/>.</summary>
     public int ListSize(int list) => _offsets[list + 1] - _offsets[list];
 
