@@ -9,6 +9,7 @@ public static class VectorIndexFactory
     public static bool CanBuild(string indexType) => indexType.ToUpperInvariant() switch
     {
         "IVF_FLAT" => true,
+        "IVF_SQ8" => true,
         _ => false,
     };
 
@@ -19,6 +20,7 @@ public static class VectorIndexFactory
         => indexType.ToUpperInvariant() switch
         {
             "IVF_FLAT" => Ivf.IvfFlatIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
+            "IVF_SQ8" => Ivf.IvfSq8Index.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
@@ -28,6 +30,7 @@ public static class VectorIndexFactory
         => indexType.ToUpperInvariant() switch
         {
             "IVF_FLAT" => Ivf.IvfFlatIndex.Load(bytes.Span, vectors),
+            "IVF_SQ8" => Ivf.IvfSq8Index.Load(bytes.Span, vectors),
             _ => throw new NotSupportedException($"index type {indexType} has no loader"),
         };
 }

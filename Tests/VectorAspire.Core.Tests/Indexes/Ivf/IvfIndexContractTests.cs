@@ -37,7 +37,7 @@ public abstract class IvfIndexContractTests
     public void FilteredSearchReturnsOnlyEligibleRowsAndMeetsTheFloor(MetricType metric, double density)
     {
         var index = Index(metric);
-        var filter = IvfTestData.RandomFilter(new Random(IvfTestData.Seed + (int)(density * 1000)), IvfTestData.Count, density);
+        var filter = IvfTestData.Filter(density);
         for (int i = 0; i < 20; i++)
         {
             foreach (long id in IvfTestData.Search(index, IvfTestData.Query(i), 10, 16, filter).Ids)
@@ -73,9 +73,12 @@ public abstract class IvfIndexContractTests
         Assert.NotEmpty(ids);
         foreach (float s in scores)
             Assert.True(range.Contains(s), $"{metric}: score {s} outside [{inner}, {outer})");
-        var truth = IvfTestData.Exact(q, metric, 100, range: range);
+        // Rows well inside the range must be found; approximate scores may move rows at the very edges across.
+        float margin = Math.Abs(outer - inner) * 0.02f;
+        var inside = metric == MetricType.L2 ? ScoreRange.Create(metric, outer - margin, inner + margin) : ScoreRange.Create(metric, outer + margin, inner - margin);
+        var truth = IvfTestData.Exact(q, metric, 100, range: inside);
         int hits = ids.Count(id => truth.Contains(id));
-        Assert.True(hits >= truth.Length * RecallFloor - 1, $"{metric}: range search found {hits} of {truth.Length}");
+        Assert.True(hits >= truth.Length * RecallFloor, $"{metric}: range search found {hits} of the {truth.Length} rows inside the range");
     }
 
     [Theory]
@@ -104,15 +107,15 @@ public abstract class IvfIndexContractTests
     [Fact]
     public void CorruptionIsDetected()
     {
-        var (rows, _) = IvfTestData.Generate(5, 300, 1, 8, 4);
-        var small = VectorIndexFactory.Build(IndexType, rows, 300, 8, MetricType.L2, SmallParameters(), 1, CancellationToken.None);
+        var (rows, _) = IvfTestData.Generate(5, 120, 1, 8, 4);
+        var small = VectorIndexFactory.Build(IndexType, rows, 120, 8, MetricType.L2, SmallParameters(), 1, CancellationToken.None);
         var bytes = small.Serialize();
         Corruption.EveryFlipIsDetected(bytes, b => VectorIndexFactory.Load(IndexType, b, rows));
         Corruption.EveryTruncationIsDetected(bytes, b => VectorIndexFactory.Load(IndexType, b, rows));
         Corruption.ExpectFormatError(() => VectorIndexFactory.Load(IndexType == "IVF_FLAT" ? "IVF_SQ8" : "IVF_FLAT", bytes, rows), "wrong index type");
     }
 
-    protected virtual Dictionary<string, string> SmallParameters() => new() { ["nlist"] = "8" };
+    protected virtual Dictionary<string, string> SmallParameters() => new() { ["nlist"] = "4" };
 
     [Fact]
     public void FewerRowsThanNlistAndEmptyIndexesWork()

@@ -14,12 +14,13 @@ internal static class IvfTestData
     public const int Count = 20_000;
     public const int Dim = 64;
     public const int Clusters = 50;
-    public const int QueryCount = 200;
+    public const int QueryCount = 100;
     public const int Nlist = 128;
     public const int K = 10;
 
     private static readonly Lazy<(float[] Rows, float[] Queries)> s_data = new(() => Generate(Seed, Count, QueryCount, Dim, Clusters));
     private static readonly ConcurrentDictionary<(string, MetricType), Lazy<IVectorIndex>> s_indexes = new();
+    private static readonly ConcurrentDictionary<(MetricType, ulong[]?), Lazy<long[][]>> s_truth = new();
 
     public static float[] Rows => s_data.Value.Rows;
 
@@ -93,9 +94,10 @@ internal static class IvfTestData
     public static double Recall(IVectorIndex index, int nprobe, int k = K, ulong[]? filter = null)
     {
         int hits = 0, total = 0;
+        var truths = k == K ? Truth(index.Metric, filter) : null;
         for (int i = 0; i < QueryCount; i++)
         {
-            var truth = Exact(Query(i), index.Metric, k, filter);
+            var truth = truths is null ? Exact(Query(i), index.Metric, k, filter) : truths[i];
             var got = Search(index, Query(i), k, nprobe, filter).Ids;
             total += truth.Length;
             foreach (long id in got)
@@ -106,6 +108,17 @@ internal static class IvfTestData
         }
         return total == 0 ? 1.0 : (double)hits / total;
     }
+
+    /// <summary>Exact top-10 of every query, computed once per (metric, filter instance).</summary>
+    private static long[][] Truth(MetricType metric, ulong[]? filter) =>
+        s_truth.GetOrAdd((metric, filter), key => new Lazy<long[][]>(() =>
+            [.. Enumerable.Range(0, QueryCount).Select(i => Exact(Query(i), key.Item1, K, key.Item2))])).Value;
+
+    private static readonly ConcurrentDictionary<double, ulong[]> s_filters = new();
+
+    /// <summary>The shared seeded filter of this density (one instance, so its exact results are cached).</summary>
+    public static ulong[] Filter(double density) =>
+        s_filters.GetOrAdd(density, d => RandomFilter(new Random(Seed + (int)(d * 1000)), Count, d));
 
     public static ulong[] RandomFilter(Random rng, int rowCount, double density)
     {
