@@ -10,6 +10,7 @@ public static class VectorIndexFactory
     {
         "IVF_FLAT" => true,
         "IVF_SQ8" => true,
+        "IVF_PQ" => true,
         _ => false,
     };
 
@@ -21,6 +22,9 @@ public static class VectorIndexFactory
         {
             "IVF_FLAT" => Ivf.IvfFlatIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
             "IVF_SQ8" => Ivf.IvfSq8Index.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
+            "IVF_PQ" => Ivf.IvfPqIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads),
+                Ivf.IvfBuild.Int(parameters, "m", Ivf.IvfPqIndex.DefaultM(dim), 1, dim), Ivf.IvfBuild.Int(parameters, "nbits", Ivf.IvfPqIndex.DefaultNbits, 1, 16),
+                cancellationToken: cancellationToken),
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
@@ -31,6 +35,7 @@ public static class VectorIndexFactory
         {
             "IVF_FLAT" => Ivf.IvfFlatIndex.Load(bytes.Span, vectors),
             "IVF_SQ8" => Ivf.IvfSq8Index.Load(bytes.Span, vectors),
+            "IVF_PQ" => Ivf.IvfPqIndex.Load(bytes.Span, vectors),
             _ => throw new NotSupportedException($"index type {indexType} has no loader"),
         };
 }
