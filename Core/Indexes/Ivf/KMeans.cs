@@ -1,3 +1,4 @@
+using System.Numerics;
 using VectorAspire.Core.Vectors;
 
 namespace VectorAspire.Core.Indexes.Ivf;
@@ -80,6 +81,11 @@ public static class KMeans
             return;
         if ((long)rows.Length < (long)count * dim || (long)centroids.Length < (long)k * dim || assign.Length < count)
             throw new ArgumentException("rows, centroids or assign are shorter than count, k and dim require");
+        if (metric == MetricType.L2 && dim <= SmallDim && Vector.IsHardwareAccelerated)
+        {
+            AssignSmallDim(rows, count, dim, centroids, k, assign, threads, cancellationToken);
+            return;
+        }
         fixed (float* rowPtr = rows)
         fixed (float* cenPtr = centroids)
         fixed (int* outPtr = assign)
@@ -119,6 +125,83 @@ public static class KMeans
                 },
                 _ => { });
         }
+    }
+
+    /// <summary>Up to this many dimensions (PQ sub-vectors), assignment uses the centroid-parallel kernel below.</summary>
+    private const int SmallDim = 32;
+
+    /// <summary>
+    /// L2 assignment for short vectors (PQ sub-vectors): centroids transposed to dim × k, and each row scored against
+    /// <see cref="Vector{T}.Count"/> centroids per step, keeping a per-lane running minimum and its index. A
+    /// per-centroid kernel call would cost more in overhead than the handful of flops it does at these dims.
+    /// Ties go to the smaller centroid number, as in the general path.
+    /// </summary>
+    private static unsafe void AssignSmallDim(ReadOnlySpan<float> rows, int count, int dim, ReadOnlySpan<float> centroids, int k,
+        Span<int> assign, int threads, CancellationToken cancellationToken)
+    {
+        int lanes = Vector<float>.Count;
+        int kPadded = (k + lanes - 1) / lanes * lanes;
+        var transposed = new float[dim * kPadded];
+        // Padding centroids sit far away (their distance overflows to +inf), so they never win.
+        transposed.AsSpan().Fill(1e30f);
+        for (int c = 0; c < k; c++)
+        {
+            for (int d = 0; d < dim; d++)
+                transposed[(d * kPadded) + c] = centroids[(c * dim) + d];
+        }
+        fixed (float* rowPtr = rows)
+        fixed (int* outPtr = assign)
+        {
+            nint r = (nint)rowPtr, dst = (nint)outPtr;
+            int chunks = (count + ChunkRows - 1) / ChunkRows;
+            var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
+            Parallel.For(0, chunks, options, chunk =>
+            {
+                int start = chunk * ChunkRows;
+                int end = Math.Min(count, start + ChunkRows);
+                var t = transposed.AsSpan();
+                var lane = new Vector<int>(Lanes());
+                for (int i = start; i < end; i++)
+                {
+                    float* x = (float*)r + ((nint)i * dim);
+                    var best = new Vector<float>(float.PositiveInfinity);
+                    var bestIndex = Vector<int>.Zero;
+                    for (int j = 0; j < kPadded; j += lanes)
+                    {
+                        var acc = Vector<float>.Zero;
+                        for (int d = 0; d < dim; d++)
+                        {
+                            var diff = new Vector<float>(t.Slice((d * kPadded) + j, lanes)) - new Vector<float>(x[d]);
+                            acc = Vector.FusedMultiplyAdd(diff, diff, acc);
+                        }
+                        var less = Vector.LessThan(acc, best);
+                        best = Vector.ConditionalSelect(less, acc, best);
+                        bestIndex = Vector.ConditionalSelect(less, lane + new Vector<int>(j), bestIndex);
+                    }
+                    int winner = int.MaxValue;
+                    float winnerScore = float.PositiveInfinity;
+                    for (int l = 0; l < lanes; l++)
+                    {
+                        float s = best[l];
+                        int idx = bestIndex[l];
+                        if (s < winnerScore || (s == winnerScore && idx < winner))
+                        {
+                            winnerScore = s;
+                            winner = idx;
+                        }
+                    }
+                    ((int*)dst)[i] = winner == int.MaxValue ? 0 : winner;
+                }
+            });
+        }
+    }
+
+    private static int[] Lanes()
+    {
+        var lanes = new int[Vector<int>.Count];
+        for (int i = 0; i < lanes.Length; i++)
+            lanes[i] = i;
+        return lanes;
     }
 
     /// <summary><paramref name="take"/> distinct indices from [0, n), in random order (partial Fisher–Yates).</summary>

@@ -28,20 +28,43 @@ internal static class IvfTestData
 
     public static ReadOnlySpan<float> Query(int i) => Queries.AsSpan(i * Dim, Dim);
 
+    /// <summary>
+    /// Gaussian mixture shaped like embeddings (and like the benchmark generator): row = c_k + A_k z + 0.2 e, with
+    /// centres c_k ~ N(0, I), a per-cluster rank-8 basis A_k whose column j has norm 3/√(j+1), z, e ~ N(0, I).
+    /// </summary>
     public static (float[] Rows, float[] Queries) Generate(int seed, int count, int queries, int dim, int clusters)
     {
+        const int Rank = 8;
         var rng = new Random(seed);
         var centers = new float[clusters * dim];
         for (int i = 0; i < centers.Length; i++)
-            centers[i] = (float)Gaussian(rng) * 1.0f;
+            centers[i] = (float)Gaussian(rng);
+        var bases = new float[clusters * Rank * dim];
+        for (int c = 0; c < clusters; c++)
+        {
+            for (int j = 0; j < Rank; j++)
+            {
+                double norm = 3.0 / Math.Sqrt(j + 1) / Math.Sqrt(dim);
+                for (int d = 0; d < dim; d++)
+                    bases[(((c * Rank) + j) * dim) + d] = (float)(Gaussian(rng) * norm);
+            }
+        }
+        var z = new double[Rank];
         float[] Sample(int n)
         {
             var v = new float[n * dim];
             for (int i = 0; i < n; i++)
             {
                 int c = rng.Next(clusters);
+                for (int j = 0; j < Rank; j++)
+                    z[j] = Gaussian(rng);
                 for (int d = 0; d < dim; d++)
-                    v[(i * dim) + d] = centers[(c * dim) + d] + ((float)Gaussian(rng) * 0.5f);
+                {
+                    double x = centers[(c * dim) + d] + (Gaussian(rng) * 0.2);
+                    for (int j = 0; j < Rank; j++)
+                        x += bases[(((c * Rank) + j) * dim) + d] * z[j];
+                    v[(i * dim) + d] = (float)x;
+                }
             }
             return v;
         }
