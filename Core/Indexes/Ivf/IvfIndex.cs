@@ -296,6 +296,10 @@ public sealed record IvfBuildOptions
     /// <summary>k-means trains on min(rows, this × nlist) rows sampled with <see cref="Seed"/>.</summary>
     public int TrainingRowsPerList { get; init; } = 64;
 
+    /// <summary>IVF_PQ: each sub-quantizer trains on min(rows, this × 2^nbits) sub-vectors.</summary>
+    public int TrainingRowsPerCode { get; init; } = 64;
+
+    /// <summary>Lloyd iterations, for the coarse quantizer and each PQ sub-quantizer.</summary>
     public int TrainIterations { get; init; } = 10;
 
     public int Seed { get; init; } = 42;

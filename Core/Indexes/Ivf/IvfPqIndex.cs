@@ -22,9 +22,6 @@ public sealed class IvfPqIndex : IvfIndex
     public const int DefaultNbits = 8;
     public const int DefaultRefineFactor = 8;
 
-    /// <summary>Each sub-quantizer trains on min(rows, this × 2^nbits) sub-vectors.</summary>
-    private const int TrainingRowsPerCode = 64;
-
     private readonly float[] _codebooks; // m × ksub × dsub
     private readonly byte[] _codes;      // position order, m codes per row (codeBytes each)
     private readonly int _m;
@@ -87,7 +84,7 @@ public sealed class IvfPqIndex : IvfIndex
         var codes = new byte[(long)count * m * codeBytes];
         if (count > 0)
         {
-            int sampleCount = (int)Math.Min(count, (long)TrainingRowsPerCode * ksub);
+            int sampleCount = (int)Math.Min(count, (long)Math.Max(1, options.TrainingRowsPerCode) * ksub);
             var picked = KMeans.SampleIndices(new Random(options.Seed + 1), count, sampleCount);
             Array.Sort(picked);
             var src = rows.Span;

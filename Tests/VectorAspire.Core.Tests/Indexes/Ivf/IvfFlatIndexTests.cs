@@ -25,6 +25,14 @@ public sealed class IvfFlatIndexTests : IvfIndexContractTests
     }
 
     [Fact]
+    public void RecallGrowsWithNprobeAndOneListIsNotEnough()
+    {
+        var index = Index(MetricType.L2);
+        double r1 = IvfTestData.Recall(index, 1), r4 = IvfTestData.Recall(index, 4), r16 = IvfTestData.Recall(index, 16);
+        Assert.True(r1 < 0.99 && r1 <= r4 && r4 <= r16, $"recall@10 by nprobe 1/4/16: {r1:F3} {r4:F3} {r16:F3}");
+    }
+
+    [Fact]
     public void ListsPartitionTheRows()
     {
         var index = (IvfFlatIndex)Index(MetricType.L2);

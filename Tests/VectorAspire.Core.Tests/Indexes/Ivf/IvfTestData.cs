@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using VectorAspire.Core.Indexes;
+using VectorAspire.Core.Indexes.Ivf;
 using VectorAspire.Core.Vectors;
 
 namespace VectorAspire.Core.Tests.Indexes.Ivf;
@@ -79,12 +80,19 @@ internal static class IvfTestData
         return Math.Sqrt(-2.0 * Math.Log(u1)) * Math.Cos(2 * Math.PI * u2);
     }
 
-    /// <summary>The index of <paramref name="indexType"/> on the shared data, built once (nlist 128, 2 threads).</summary>
-    public static IVectorIndex Index(string indexType, MetricType metric, Dictionary<string, string>? extra = null) =>
+    /// <summary>The index of <paramref name="indexType"/> on the shared data, built once (nlist 128, 2 threads, shortened training).</summary>
+    public static IVectorIndex Index(string indexType, MetricType metric) =>
         s_indexes.GetOrAdd((indexType, metric), key => new Lazy<IVectorIndex>(() =>
         {
-            var p = new Dictionary<string, string>(extra ?? []) { ["nlist"] = Nlist.ToString(System.Globalization.CultureInfo.InvariantCulture) };
-            return VectorIndexFactory.Build(key.Item1, Rows, Count, Dim, key.Item2, p, 2, CancellationToken.None);
+            // Lighter training than the defaults (which the factory tests use): unoptimised (Debug) test builds run
+            // the k-means kernels several times slower than Release.
+            var options = new IvfBuildOptions { Nlist = Nlist, Threads = 2, TrainingRowsPerList = 32, TrainingRowsPerCode = 16, TrainIterations = 6 };
+            return key.Item1 switch
+            {
+                IvfFlatIndex.TypeName => IvfFlatIndex.Build(Rows, Count, Dim, key.Item2, options),
+                IvfSq8Index.TypeName => IvfSq8Index.Build(Rows, Count, Dim, key.Item2, options),
+                _ => (IVectorIndex)IvfPqIndex.Build(Rows, Count, Dim, key.Item2, options, IvfPqIndex.DefaultM(Dim)),
+            };
         })).Value;
 
     public static long[] Exact(ReadOnlySpan<float> query, MetricType metric, int k, ReadOnlySpan<ulong> filter = default, ScoreRange? range = null)
