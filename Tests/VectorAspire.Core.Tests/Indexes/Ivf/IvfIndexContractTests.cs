@@ -48,6 +48,22 @@ public abstract class IvfIndexContractTests
     }
 
     [Fact]
+    public void ConcurrentSearchesMatchSequentialOnes()
+    {
+        var index = Index(MetricType.Cosine);
+        var filter = IvfTestData.Filter(0.5);
+        var expected = Enumerable.Range(0, 40).Select(i => IvfTestData.Search(index, IvfTestData.Query(i), 10, 8, i % 2 == 0 ? default : filter)).ToArray();
+        var actual = new (long[] Ids, float[] Scores)[40];
+        Parallel.For(0, 40, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i =>
+            actual[i] = IvfTestData.Search(index, IvfTestData.Query(i), 10, 8, i % 2 == 0 ? default : filter));
+        for (int i = 0; i < 40; i++)
+        {
+            Assert.Equal(expected[i].Ids, actual[i].Ids);
+            Assert.Equal(expected[i].Scores, actual[i].Scores);
+        }
+    }
+
+    [Fact]
     public void EmptyFilterReturnsNothing()
     {
         var index = Index(MetricType.L2);
