@@ -9,6 +9,9 @@ public static class VectorIndexFactory
     public static bool CanBuild(string indexType) => indexType.ToUpperInvariant() switch
     {
         "HNSW" or "HNSW_SQ" or "AUTOINDEX" => true,
+        "IVF_FLAT" => true,
+        "IVF_SQ8" => true,
+        "IVF_PQ" => true,
         _ => false,
     };
 
@@ -21,6 +24,11 @@ public static class VectorIndexFactory
             "HNSW" or "HNSW_SQ" => Hnsw.HnswIndex.Build(indexType, vectors.Span, count, dim, metric, parameters, threads, cancellationToken),
             "AUTOINDEX" => Hnsw.HnswIndex.Build("HNSW", vectors.Span, count, dim, metric, parameters, threads, cancellationToken),
             "FLAT" => new Flat.FlatIndex(vectors, count, dim, metric),
+            "IVF_FLAT" => Ivf.IvfFlatIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
+            "IVF_SQ8" => Ivf.IvfSq8Index.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads), cancellationToken),
+            "IVF_PQ" => Ivf.IvfPqIndex.Build(vectors, count, dim, metric, Ivf.IvfBuild.Options(parameters, threads),
+                Ivf.IvfBuild.Int(parameters, "m", Ivf.IvfPqIndex.DefaultM(dim), 1, dim), Ivf.IvfBuild.Int(parameters, "nbits", Ivf.IvfPqIndex.DefaultNbits, 1, 16),
+                cancellationToken: cancellationToken),
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
@@ -32,6 +40,9 @@ public static class VectorIndexFactory
             "HNSW" or "HNSW_SQ" => Hnsw.HnswIndex.Load(bytes.Span, indexType),
             "AUTOINDEX" => Hnsw.HnswIndex.Load(bytes.Span, "HNSW"),
             "FLAT" => Flat.FlatIndex.Load(bytes.Span, vectors),
+            "IVF_FLAT" => Ivf.IvfFlatIndex.Load(bytes.Span, vectors),
+            "IVF_SQ8" => Ivf.IvfSq8Index.Load(bytes.Span, vectors),
+            "IVF_PQ" => Ivf.IvfPqIndex.Load(bytes.Span, vectors),
             _ => throw new NotSupportedException($"index type {indexType} has no loader"),
         };
 }
