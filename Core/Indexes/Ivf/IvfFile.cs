@@ -24,7 +24,7 @@ namespace VectorAspire.Core.Indexes.Ivf;
 ///  40  i64    total file length in bytes, trailer included
 ///  48  u8[16] reserved, 0
 /// sections, each starting at a multiple of 64 bytes and zero-padded to the next one:
-///   centroids      f32[nlist × dim]   (unit-length rows' means for COSINE)
+///   centroids      f32[nlist × dim]   (unit length for IP and COSINE: spherical k-means)
 ///   list offsets   i32[nlist + 1]     list l holds positions offsets[l] .. offsets[l+1]-1
 ///   row ids        i32[count]         segment row of each position, ascending within a list
 ///   then per kind:

@@ -33,7 +33,7 @@ public sealed class IvfFlatIndex : IvfIndex
     {
         IvfBuild.Validate(vectors.Length, count, dim, metric, options);
         var rows = WorkingRows(vectors, count, dim, metric);
-        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, options, cancellationToken);
+        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, metric, options, cancellationToken);
         var packed = new float[(long)count * dim];
         var src = rows.Span;
         for (int pos = 0; pos < count; pos++)

@@ -9,10 +9,10 @@ namespace VectorAspire.Core.Indexes.Ivf;
 /// The inverted-file part shared by IVF_FLAT, IVF_SQ8 and IVF_PQ: a coarse quantizer of <see cref="Nlist"/>
 /// centroids and lists stored contiguously by list (positions offsets[l] .. offsets[l+1]-1 hold list l, with the
 /// segment row of each position in <c>ids</c>), so scanning a list is one sequential block read.
-/// <para>Lists are built with L2 k-means and L2 assignment (on unit-length rows for COSINE). A search probes the
-/// <c>nprobe</c> lists whose centroids score best for the query: smallest L2 distance for L2, largest inner
-/// product for IP and COSINE (the score of a row is close to the score of its centroid). COSINE is IP on
-/// normalised rows and a normalised query.</para>
+/// <para>Partition and probing use one rule, so a row sits in the list a query near it probes first. L2: L2
+/// k-means, rows in the list of the nearest centroid, probes by smallest L2 distance. IP and COSINE: spherical
+/// k-means (unit-length centroids), rows in the list of the centroid with the largest inner product (i.e. by
+/// direction), probes by largest inner product with the query. COSINE is IP on unit-length rows and query.</para>
 /// <para>Filtered search (bit set = row eligible) checks each candidate's bit. When the filter keeps so few rows
 /// that the probed lists would hold fewer than <see cref="SparseFilterCandidateFactor"/>·k eligible rows, or the
 /// eligible rows are fewer than half the rows a probe would scan, the search is exact FLAT over the eligible raw
@@ -60,7 +60,7 @@ public abstract class IvfIndex : IVectorIndex
 
     public abstract long MemoryBytes { get; }
 
-    /// <summary>The coarse centroids, nlist × dim row-major (means of unit-length rows for COSINE).</summary>
+    /// <summary>The coarse centroids, nlist × dim row-major (unit length for IP and COSINE).</summary>
     public ReadOnlySpan<float> Centroids => _centroids;
 
     /// <summary>Rows in list <paramref name="list"/>.</summary>
@@ -234,9 +234,10 @@ public abstract class IvfIndex : IVectorIndex
         return unit;
     }
 
-    /// <summary>k-means on a seeded sample, then every row assigned to its nearest centroid (L2).</summary>
-    private protected static (float[] Centroids, int[] Offsets, int[] Ids) BuildLists(ReadOnlySpan<float> rows, int count, int dim, IvfBuildOptions options,
-        CancellationToken cancellationToken)
+    /// <summary>k-means on a seeded sample (spherical for IP and COSINE), then every row assigned to its best
+    /// centroid by the same rule the search probes with.</summary>
+    private protected static (float[] Centroids, int[] Offsets, int[] Ids) BuildLists(ReadOnlySpan<float> rows, int count, int dim, MetricType metric,
+        IvfBuildOptions options, CancellationToken cancellationToken)
     {
         if (count == 0)
             return ([], [0], []);
@@ -255,10 +256,11 @@ public abstract class IvfIndex : IVectorIndex
             for (int i = 0; i < sampleCount; i++)
                 rows.Slice(picked[i] * dim, dim).CopyTo(sample.AsSpan(i * dim, dim));
         }
-        var centroids = KMeans.Train(sample, sampleCount, dim, nlist, options.TrainIterations, options.Seed, options.Threads, cancellationToken);
+        bool spherical = metric != MetricType.L2;
+        var centroids = KMeans.Train(sample, sampleCount, dim, nlist, options.TrainIterations, options.Seed, options.Threads, spherical, cancellationToken);
         nlist = centroids.Length / dim;
         var assign = new int[count];
-        KMeans.Assign(rows, count, dim, centroids, nlist, MetricType.L2, assign, options.Threads, cancellationToken);
+        KMeans.Assign(rows, count, dim, centroids, nlist, spherical ? MetricType.IP : MetricType.L2, assign, options.Threads, cancellationToken);
         var (offsets, ids) = GroupByList(assign, nlist);
         return (centroids, offsets, ids);
     }

@@ -78,7 +78,7 @@ public sealed class IvfPqIndex : IvfIndex
         ArgumentOutOfRangeException.ThrowIfGreaterThan(nbits, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(refineFactor, 1);
         var rows = WorkingRows(vectors, count, dim, metric);
-        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, options, cancellationToken);
+        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, metric, options, cancellationToken);
         int ksub = 1 << nbits, dsub = dim / m, codeBytes = nbits <= 8 ? 1 : 2;
         var codebooks = new float[m * ksub * dsub];
         var codes = new byte[(long)count * m * codeBytes];
@@ -96,7 +96,7 @@ public sealed class IvfPqIndex : IvfIndex
                 var sample = new float[sampleCount * dsub];
                 for (int i = 0; i < sampleCount; i++)
                     src.Slice((picked[i] * dim) + (s * dsub), dsub).CopyTo(sample.AsSpan(i * dsub, dsub));
-                var book = KMeans.Train(sample, sampleCount, dsub, ksub, options.TrainIterations, options.Seed + 2 + s, options.Threads, cancellationToken);
+                var book = KMeans.Train(sample, sampleCount, dsub, ksub, options.TrainIterations, options.Seed + 2 + s, options.Threads, cancellationToken: cancellationToken);
                 var dst = codebooks.AsSpan(s * ksub * dsub, ksub * dsub);
                 book.CopyTo(dst);
                 // Fewer training rows than codes: the unused codes repeat code 0 and are never chosen (ties go low).

@@ -40,7 +40,7 @@ public sealed class IvfSq8Index : IvfIndex
     {
         IvfBuild.Validate(vectors.Length, count, dim, metric, options);
         var rows = WorkingRows(vectors, count, dim, metric);
-        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, options, cancellationToken);
+        var (centroids, offsets, ids) = BuildLists(rows.Span, count, dim, metric, options, cancellationToken);
         var src = rows.Span;
         var min = new float[dim];
         var max = new float[dim];

@@ -19,8 +19,10 @@ public static class KMeans
     /// Trains <paramref name="k"/> centroids (k × dim floats, row-major) on <paramref name="count"/> rows.
     /// k is clamped to the number of rows. With fewer than k distinct rows some centroids coincide.
     /// </summary>
+    /// <param name="spherical">spherical k-means: centroids are kept at unit length and rows go to the centroid
+    /// with the largest inner product (the IVF partition for IP and COSINE); otherwise plain L2 k-means.</param>
     public static float[] Train(ReadOnlySpan<float> rows, int count, int dim, int k, int iterations, int seed, int threads,
-        CancellationToken cancellationToken = default)
+        bool spherical = false, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -33,8 +35,11 @@ public static class KMeans
         int[] init = SampleIndices(rng, count, k);
         for (int c = 0; c < k; c++)
             rows.Slice(init[c] * dim, dim).CopyTo(centroids.AsSpan(c * dim, dim));
+        if (spherical)
+            NormalizeRows(centroids, k, dim);
         if (k == count)
             return centroids;
+        var metric = spherical ? MetricType.IP : MetricType.L2;
 
         var data = rows[..(count * dim)];
         var assign = new int[count];
@@ -43,7 +48,7 @@ public static class KMeans
         for (int it = 0; it < iterations; it++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            Assign(data, count, dim, centroids, k, MetricType.L2, assign, threads, cancellationToken);
+            Assign(data, count, dim, centroids, k, metric, assign, threads, cancellationToken);
             Array.Clear(sums);
             Array.Clear(sizes);
             for (int i = 0; i < count; i++)
@@ -66,8 +71,16 @@ public static class KMeans
                     cen[d] = (float)(sum[d] * inv);
             }
             SplitEmptyClusters(rng, centroids, sizes, k, dim);
+            if (spherical)
+                NormalizeRows(centroids, k, dim);
         }
         return centroids;
+    }
+
+    private static void NormalizeRows(float[] rows, int count, int dim)
+    {
+        for (int i = 0; i < count; i++)
+            Distance.Normalize(rows.AsSpan(i * dim, dim));
     }
 
     /// <summary>
