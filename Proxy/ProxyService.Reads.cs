@@ -27,6 +27,8 @@ public sealed record SearchArgs
     public int Nprobe { get; init; }
     public IReadOnlyList<string>? PartitionNames { get; init; }
     public ConsistencyLevel? Consistency { get; init; }
+    /// <summary>The client's guarantee timestamp (gRPC), used by Session and Customized consistency; 0 = none.</summary>
+    public ulong GuaranteeTimestamp { get; init; }
 }
 
 public sealed record QueryArgs
@@ -40,6 +42,8 @@ public sealed record QueryArgs
     public int Offset { get; init; }
     public IReadOnlyList<string>? PartitionNames { get; init; }
     public ConsistencyLevel? Consistency { get; init; }
+    /// <summary>The client's guarantee timestamp (gRPC), used by Session and Customized consistency; 0 = none.</summary>
+    public ulong GuaranteeTimestamp { get; init; }
 }
 
 /// <summary>Output fields resolved against the schema: field indexes, plus dynamic-field keys to pick from $meta.</summary>
@@ -121,7 +125,7 @@ public sealed partial class ProxyService
             RangeFilter = args.RangeFilter,
             IndexParams = new Core.Indexes.IndexSearchParams(args.Ef, args.Nprobe),
         };
-        ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken);
+        ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken, args.GuaranteeTimestamp);
         var tasks = new List<Task<ShardSearchResult>>();
         for (int s = 0; s < info.ShardsNum; s++)
             tasks.Add(streaming.SearchAsync(new ShardSearchRequest { CollectionId = info.CollectionId, Shard = s, Plan = plan, GuaranteeTimestamp = guarantee }, cancellationToken).AsTask());
@@ -188,7 +192,7 @@ public sealed partial class ProxyService
             Limit = args.Limit < 0 ? -1 : args.Offset + args.Limit,
             CountOnly = selection.CountOnly,
         };
-        ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken);
+        ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken, args.GuaranteeTimestamp);
         var tasks = new List<Task<ShardQueryResult>>();
         for (int s = 0; s < info.ShardsNum; s++)
             tasks.Add(streaming.QueryAsync(new ShardQueryRequest { CollectionId = info.CollectionId, Shard = s, Plan = plan, GuaranteeTimestamp = guarantee }, cancellationToken).AsTask());

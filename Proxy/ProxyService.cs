@@ -54,8 +54,13 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
         return ids;
     }
 
-    /// <summary>The guarantee timestamp for a read at <paramref name="level"/> (Milvus semantics).</summary>
-    public async ValueTask<ulong> GuaranteeTimestampAsync(CollectionInfo info, ConsistencyLevel? level, CancellationToken cancellationToken)
+    /// <summary>
+    /// The guarantee timestamp for a read at <paramref name="level"/> (Milvus semantics): Strong = now, Bounded = now − 5 s,
+    /// Eventually = no wait; Session and Customized use the client's <paramref name="clientTimestamp"/> when it sent one
+    /// (Session falls back to the last write this proxy acknowledged for the collection). A client timestamp is capped
+    /// at "now" so it can never move a channel's serviceable time past timestamps not issued yet.
+    /// </summary>
+    public async ValueTask<ulong> GuaranteeTimestampAsync(CollectionInfo info, ConsistencyLevel? level, CancellationToken cancellationToken, ulong clientTimestamp = 0)
     {
         switch (level ?? info.ConsistencyLevel)
         {
@@ -66,6 +71,8 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
                     ulong now = await coordinator.AllocateTimestampAsync(1, cancellationToken);
                     return HybridTimestamp.SubtractMilliseconds(now, (long)_options.BoundedStaleness.TotalMilliseconds);
                 }
+            case ConsistencyLevel.Session or ConsistencyLevel.Customized when clientTimestamp > 0:
+                return Math.Min(clientTimestamp, await coordinator.AllocateTimestampAsync(1, cancellationToken));
             case ConsistencyLevel.Session:
                 return _lastWriteTs.TryGetValue(info.CollectionId, out var ts) ? ts : 1;
             default:

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net;
 using System.Threading.Channels;
 using Microsoft.AspNetCore.Connections;
@@ -97,15 +98,28 @@ public sealed partial class DemuxTransportFactory(IOptions<SocketTransportOption
         }
     }
 
+    /// <summary>How long a new connection may stay silent before it is handed to HTTP/1.1 (whose own timeouts apply).</summary>
+    private static readonly TimeSpan s_sniffTimeout = TimeSpan.FromSeconds(10);
+
     /// <summary>Peeks at the first bytes without consuming them, then hands the connection to the right endpoint.</summary>
     private static async Task RouteAsync(ConnectionContext connection, DemuxGroup group)
     {
         try
         {
             var input = connection.Transport.Input;
+            using var silent = new CancellationTokenSource(s_sniffTimeout);
             while (true)
             {
-                var read = await input.ReadAsync();
+                ReadResult read;
+                try
+                {
+                    read = await input.ReadAsync(silent.Token);
+                }
+                catch (OperationCanceledException) when (silent.IsCancellationRequested)
+                {
+                    await group.Http1.Writer.WriteAsync(connection);
+                    return;
+                }
                 var buffer = read.Buffer;
                 int n = (int)Math.Min(buffer.Length, s_preface.Length);
                 bool prefix = StartsWithPreface(buffer.Slice(0, n), n);

@@ -133,6 +133,7 @@ public sealed partial class MilvusGrpcService
             Offset = offset,
             PartitionNames = req.PartitionNames.Count > 0 ? [.. req.PartitionNames] : null,
             Consistency = req.UseDefaultConsistency ? null : (ConsistencyLevel)(int)req.ConsistencyLevel,
+            GuaranteeTimestamp = req.GuaranteeTimestamp,
         }, ct);
         var resp = new QueryResults { Status = Ok(), CollectionName = info.Name, PrimaryFieldName = info.Schema.PrimaryKey.Name };
         if (outcome.Selection.CountOnly)

@@ -45,6 +45,7 @@ public sealed partial class MilvusGrpcService
             RangeFilter = p.RangeFilter,
             PartitionNames = req.PartitionNames.Count > 0 ? [.. req.PartitionNames] : null,
             Consistency = req.UseDefaultConsistency ? null : (ConsistencyLevel)(int)req.ConsistencyLevel,
+            GuaranteeTimestamp = req.GuaranteeTimestamp,
         }, ct);
         return BuildResults(info, outcome, p, outputs);
     }
