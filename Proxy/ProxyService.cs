@@ -112,7 +112,5 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
         throw new InvalidOperationException($"field {field.Name} is not in the schema");
     }
 
-    internal static Column Project(ColumnBlock block, int field) => block.Columns[field];
-
     internal static PrimaryKey KeyAt(ColumnBlock block, int pkIndex, int row) => PrimaryKey.FromColumn(block.Columns[pkIndex], row);
 }
