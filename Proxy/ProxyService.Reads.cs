@@ -25,6 +25,8 @@ public sealed record SearchArgs
     public int Ef { get; init; }
     /// <summary>IVF lists to probe (0 = index default).</summary>
     public int Nprobe { get; init; }
+    /// <summary>Search only sealed segments (Milvus's ignore_growing).</summary>
+    public bool IgnoreGrowing { get; init; }
     public IReadOnlyList<string>? PartitionNames { get; init; }
     public ConsistencyLevel? Consistency { get; init; }
     /// <summary>The client's guarantee timestamp (gRPC), used by Session and Customized consistency; 0 = none.</summary>
@@ -124,6 +126,7 @@ public sealed partial class ProxyService
             Radius = args.Radius,
             RangeFilter = args.RangeFilter,
             IndexParams = new Core.Indexes.IndexSearchParams(args.Ef, args.Nprobe),
+            IgnoreGrowing = args.IgnoreGrowing,
         };
         ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken, args.GuaranteeTimestamp);
         var tasks = new List<Task<ShardSearchResult>>();

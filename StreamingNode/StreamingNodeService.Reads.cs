@@ -14,7 +14,7 @@ public sealed partial class StreamingNodeService
         ulong readTs = await shard.Channel.EnsureServiceableAsync(request.GuaranteeTimestamp, cancellationToken);
         var view = shard.View;
         var plan = request.Plan;
-        var parts = new List<ShardSearchResult> { SegmentSearcher.Search(shard.Info.Schema, view.Growing, plan, readTs) };
+        var parts = new List<ShardSearchResult> { SegmentSearcher.Search(shard.Info.Schema, plan.IgnoreGrowing ? [] : view.Growing, plan, readTs) };
         var sealedIds = view.Sealed.Where(s => plan.PartitionIds.Contains(s.PartitionId)).Select(s => s.SegmentId).ToList();
         if (sealedIds.Count > 0)
             parts.Add(await _queryNode.SearchAsync(shard.CollectionId, sealedIds, plan, readTs, cancellationToken));

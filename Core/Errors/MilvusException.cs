@@ -38,7 +38,6 @@ public static class ErrorCodes
     public const int FieldInvalidName = 1701;
     public const int MissingRequiredParameters = 1802;
     public const int InvalidInsertData = 1804;
-    public const int RequestTooLarge = 1102;
 }
 
 public static class MilvusErrors

@@ -24,6 +24,8 @@ public sealed record SearchPlan
     public float? RangeFilter { get; init; }
     /// <summary>Index search knobs (HNSW ef, IVF nprobe); 0 = the index's default.</summary>
     public Indexes.IndexSearchParams IndexParams { get; init; }
+    /// <summary>Search only sealed segments (Milvus's ignore_growing).</summary>
+    public bool IgnoreGrowing { get; init; }
 }
 
 /// <summary>A validated scalar query (filter, or primary keys), with the fields to return.</summary>

@@ -43,6 +43,9 @@ public sealed partial class MilvusGrpcService
             MetricType = string.IsNullOrEmpty(p.Metric) ? null : p.Metric,
             Radius = p.Radius,
             RangeFilter = p.RangeFilter,
+            Ef = p.Ef,
+            Nprobe = p.Nprobe,
+            IgnoreGrowing = p.IgnoreGrowing,
             PartitionNames = req.PartitionNames.Count > 0 ? [.. req.PartitionNames] : null,
             Consistency = req.UseDefaultConsistency ? null : (ConsistencyLevel)(int)req.ConsistencyLevel,
             GuaranteeTimestamp = req.GuaranteeTimestamp,
@@ -105,6 +108,29 @@ public sealed partial class MilvusGrpcService
         public int RoundDecimal { get; set; } = -1;
         public float? Radius { get; set; }
         public float? RangeFilter { get; set; }
+        public int Ef { get; set; }
+        public int Nprobe { get; set; }
+        public bool IgnoreGrowing { get; set; }
+    }
+
+    /// <summary>Index search knobs, sent flattened at the top level (Node SDK) or inside the params JSON.</summary>
+    private static bool TryKnob(string key, string raw, SearchParams p)
+    {
+        switch (key)
+        {
+            case "ef": p.Ef = ParseKnob(raw, key, 1, 32768); return true;
+            case "nprobe": p.Nprobe = ParseKnob(raw, key, 1, 65536); return true;
+            case "radius": p.Radius = ParseFloat(raw, key); return true;
+            case "range_filter": p.RangeFilter = ParseFloat(raw, key); return true;
+            default: return false;
+        }
+    }
+
+    private static int ParseKnob(string raw, string name, int min, int max)
+    {
+        if (int.TryParse(raw, NumberStyles.Integer, CultureInfo.InvariantCulture, out int v) && v >= min && v <= max)
+            return v;
+        throw MilvusErrors.Invalid($"search parameter {name}={raw} must be an integer in [{min}, {max}]");
     }
 
     private static SearchParams ParseSearchParams(SearchRequest req)
@@ -119,15 +145,17 @@ public sealed partial class MilvusGrpcService
                 case "offset": p.Offset = string.IsNullOrEmpty(kv.Value) ? 0 : ParseInt(kv, "offset"); break;
                 case "metric_type": p.Metric = kv.Value; break;
                 case "round_decimal": p.RoundDecimal = string.IsNullOrEmpty(kv.Value) ? -1 : ParseInt(kv, "round_decimal"); break;
-                case "radius": p.Radius = ParseFloat(kv.Value, "radius"); break;
-                case "range_filter": p.RangeFilter = ParseFloat(kv.Value, "range_filter"); break;
+                case "ignore_growing": p.IgnoreGrowing = bool.TryParse(kv.Value, out bool ig) ? ig : throw MilvusErrors.Invalid($"ignore_growing must be true or false, got '{kv.Value}'"); break;
                 case "group_by_field" or "group_size" or "strict_group_size":
                     if (!string.IsNullOrEmpty(kv.Value) && kv.Key == "group_by_field")
                         throw new MilvusException(ErrorCodes.ServiceUnimplemented, "grouping search (group_by_field) is not supported yet");
                     break;
                 case "params": ParseParamsJson(kv.Value, p); break;
-                // ignore_growing, ef, nprobe, hints, iterator knobs...: exact search already meets any of them.
-                default: break;
+                // Empty values are SDK bookkeeping (e.g. hints=""); anything set that we do not act on is refused.
+                default:
+                    if (!string.IsNullOrEmpty(kv.Value) && !TryKnob(kv.Key, kv.Value, p))
+                        throw MilvusErrors.Invalid($"search parameter '{kv.Key}' is not supported (supported: anns_field, topk, offset, metric_type, round_decimal, ignore_growing, radius, range_filter, ef, nprobe)");
+                    break;
             }
         }
         if (p.TopK is { } k && k <= 0)
@@ -155,12 +183,14 @@ public sealed partial class MilvusGrpcService
             foreach (var prop in doc.RootElement.EnumerateObject())
             {
                 string raw = prop.Value.ValueKind == JsonValueKind.String ? prop.Value.GetString()! : prop.Value.GetRawText();
-                switch (prop.Name)
+                if (prop.Name == "metric_type")
                 {
-                    case "radius": p.Radius = ParseFloat(raw, "radius"); break;
-                    case "range_filter": p.RangeFilter = ParseFloat(raw, "range_filter"); break;
-                    case "metric_type" when string.IsNullOrEmpty(p.Metric): p.Metric = raw; break;
-                    default: break;
+                    if (string.IsNullOrEmpty(p.Metric))
+                        p.Metric = raw;
+                }
+                else if (!TryKnob(prop.Name, raw, p))
+                {
+                    throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe)");
                 }
             }
         }
