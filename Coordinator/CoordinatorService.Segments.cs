@@ -37,7 +37,7 @@ public sealed partial class CoordinatorService
         var ops = new List<TxnOp>();
         foreach (var s in commit.Segments)
             ops.Add(TxnOp.Put($"{SegmentPrefix}{s.CollectionId}/{s.SegmentId.ToString(CultureInfo.InvariantCulture)}", CatalogJson.Serialize(s)));
-        if (commit.Delta is { } d)
+        foreach (var d in commit.Deltas)
             ops.Add(TxnOp.Put($"{DeltaPrefix}{d.CollectionId}/{d.DeltaId.ToString(CultureInfo.InvariantCulture)}", CatalogJson.Serialize(d)));
         ops.Add(TxnOp.Put(CheckpointKey(commit.CollectionId, commit.VChannel),
             CatalogJson.Serialize(new ShardCheckpoint(commit.CollectionId, commit.VChannel, commit.CheckpointLsn))));

@@ -214,23 +214,15 @@ public sealed partial class StreamingNodeService
                 infos.Add(await _dataNode.WriteSegmentAsync(shard.Info, g.SegmentId, g.PartitionId, shard.VChannel, block, insertTs, cancellationToken));
                 rows += block.RowCount;
             }
-            DeltaInfo? delta = null;
-            var extraDeltas = new List<DeltaInfo>();
+            var deltas = new List<DeltaInfo>();
             foreach (var group in deletes.GroupBy(d => d.PartitionId))
             {
                 var list = group.ToList();
                 long deltaId = await _coordinator.AllocateIdsAsync(1, cancellationToken);
-                var info = await _dataNode.WriteDeltaAsync(shard.Info, deltaId, shard.VChannel, group.Key,
-                    Shard.KeysColumn(shard.Info, list), [.. list.Select(d => d.Ts)], cancellationToken);
-                if (delta is null)
-                    delta = info;
-                else
-                    extraDeltas.Add(info);
+                deltas.Add(await _dataNode.WriteDeltaAsync(shard.Info, deltaId, shard.VChannel, group.Key,
+                    Shard.KeysColumn(shard.Info, list), [.. list.Select(d => d.Ts)], cancellationToken));
             }
-            // Extra delete logs (one per partition scope) commit first without moving the checkpoint.
-            foreach (var extra in extraDeltas)
-                await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, [], extra, shard.CheckpointLsn), cancellationToken);
-            await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, delta, lsnUpTo), cancellationToken);
+            await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, deltas, lsnUpTo), cancellationToken);
 
             bool loaded = shard.SealedLoaded;
             if (loaded && infos.Count > 0)

@@ -80,4 +80,5 @@ public sealed record CreateCollectionRequest
 
 public sealed record ShardState(IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn, IReadOnlyList<SegmentIndexInfo> SegmentIndexes);
 
-public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, DeltaInfo? Delta, long CheckpointLsn);
+/// <summary>One flush of a shard: new segments, delete logs (one per partition scope) and the new checkpoint, committed atomically.</summary>
+public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn);

@@ -34,6 +34,10 @@ public sealed class RestartTests
                 foreach (var r in rows)
                     expected.Add(r.id);
             }
+            // One flush persisting a partition-scoped and an unscoped delete: two delete logs, one catalog commit.
+            await server.OkAsync("entities/delete", new { collectionName = "r", partitionName = "p1", id = new[] { 50L } });
+            await server.OkAsync("entities/delete", new { collectionName = "r", id = new[] { 121L } });
+            expected.ExceptWith([50, 121]);
             await server.OkAsync("collections/flush", new { collectionName = "r" });
             // Growing data and deletes after the flush live only in the WAL until the next flush.
             await server.OkAsync("entities/insert", new { collectionName = "r", data = new[] { new { id = 1000L, vector = Vectors.Random(rng, 8), label = "late" } } });
