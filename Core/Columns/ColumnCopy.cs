@@ -49,9 +49,7 @@ public static class ColumnCopy
     {
         if (!src.IsNullable)
         {
-            var values = src.RawValues.AsSpan(start, count);
-            foreach (var v in values)
-                dst.Append(v);
+            dst.AppendRange(src.RawValues.AsSpan(start, count));
             return;
         }
         for (int i = start; i < start + count; i++)

@@ -39,6 +39,20 @@ public sealed class FixedColumn<T> : Column where T : unmanaged
         Count++;
     }
 
+    /// <summary>Appends non-null values in one copy.</summary>
+    public void AppendRange(ReadOnlySpan<T> values)
+    {
+        if (Count + values.Length > Capacity)
+            throw new InvalidOperationException($"column is full ({Capacity} rows)");
+        values.CopyTo(_values.AsSpan(Count));
+        if (IsNullable)
+        {
+            for (int i = 0; i < values.Length; i++)
+                MarkValid(Count + i);
+        }
+        Count += values.Length;
+    }
+
     public override void AppendNull()
     {
         RequireNullable();

@@ -82,8 +82,7 @@ public static class RowParser
                 }
                 AppendValue(column, field, value, rowIndex, vectorScratch);
             }
-            if (dynamicIndex >= 0 || HasUnknown(schema, row))
-                AppendDynamic(info, block, row, rowIndex, dynamicIndex, metaBuffer);
+            AppendDynamic(info, block, row, rowIndex, dynamicIndex, metaBuffer);
             rowIndex++;
         }
         block.PublishRows(n);
@@ -95,19 +94,10 @@ public static class RowParser
         yield return e;
     }
 
-    private static bool HasUnknown(CollectionSchema schema, JsonElement row)
-    {
-        foreach (var p in row.EnumerateObject())
-        {
-            if (schema.FindField(p.Name) is null)
-                return true;
-        }
-        return false;
-    }
-
     private static void AppendDynamic(CollectionInfo info, ColumnBlock block, JsonElement row, int rowIndex, int dynamicIndex, ArrayBufferWriter<byte>? buffer)
     {
         var schema = info.Schema;
+        // Without a dynamic field, keys outside the schema are errors rather than $meta entries.
         if (dynamicIndex < 0)
         {
             foreach (var p in row.EnumerateObject())
