@@ -25,6 +25,9 @@ public sealed record SearchArgs
     public int Ef { get; init; }
     /// <summary>IVF lists to probe (0 = index default).</summary>
     public int Nprobe { get; init; }
+    /// <summary>Milvus's refine_k: candidates re-scored with full-precision vectors = limit × this (HNSW_SQ with
+    /// refine, IVF_PQ); null = the index default.</summary>
+    public float? RefineK { get; init; }
     /// <summary>Search only sealed segments (Milvus's ignore_growing).</summary>
     public bool IgnoreGrowing { get; init; }
     public IReadOnlyList<string>? PartitionNames { get; init; }
@@ -109,6 +112,7 @@ public sealed partial class ProxyService
         ValidateRange(metric, args.Radius, args.RangeFilter);
         if (args.Ef > 0 && args.Ef < args.Offset + args.Limit && index.IndexType is "HNSW" or "AUTOINDEX" or "HNSW_SQ")
             throw MilvusErrors.Invalid($"ef ({args.Ef}) must be at least offset + limit ({args.Offset + args.Limit}) for {index.IndexType}");
+        ValidateRefineK(index, args.RefineK);
         ValidateFilter(info, args.Filter, args.FilterParams);
         var selection = ResolveOutputs(info, args.OutputFields, allowCount: false);
         int topK = args.Offset + args.Limit;
@@ -125,7 +129,7 @@ public sealed partial class ProxyService
             FilterParams = args.FilterParams,
             Radius = args.Radius,
             RangeFilter = args.RangeFilter,
-            IndexParams = new Core.Indexes.IndexSearchParams(args.Ef, args.Nprobe),
+            IndexParams = new Core.Indexes.IndexSearchParams(args.Ef, args.Nprobe, args.RefineK ?? 0),
             IgnoreGrowing = args.IgnoreGrowing,
         };
         ulong guarantee = await GuaranteeTimestampAsync(info, args.Consistency, cancellationToken, args.GuaranteeTimestamp);
@@ -154,6 +158,22 @@ public sealed partial class ProxyService
             }, cancellationToken);
         }
         return new SearchOutcome(hits, outputs, selection, schema.PrimaryKey.Name);
+    }
+
+    /// <summary>Largest refine_k accepted; the candidate count is capped by the segment's rows anyway.</summary>
+    private const float MaxRefineK = 1000;
+
+    /// <summary>refine_k only means something for indexes that re-score candidates with float vectors.</summary>
+    private static void ValidateRefineK(IndexInfo index, float? refineK)
+    {
+        if (refineK is not { } r)
+            return;
+        if (!float.IsFinite(r) || r < 1 || r > MaxRefineK)
+            throw MilvusErrors.Invalid($"search parameter refine_k={r.ToString(System.Globalization.CultureInfo.InvariantCulture)} must be a number in [1, {MaxRefineK}]");
+        bool refines = index.IndexType == "IVF_PQ"
+            || (index.IndexType == "HNSW_SQ" && index.Params.TryGetValue("refine", out var on) && on == "true");
+        if (!refines)
+            throw MilvusErrors.Invalid($"search parameter refine_k is not supported by index type {index.IndexType} on field '{index.FieldName}' (it applies to HNSW_SQ built with refine=true and to IVF_PQ)");
     }
 
     private static void ValidateRange(MetricType metric, float? radius, float? rangeFilter)

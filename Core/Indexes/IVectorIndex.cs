@@ -33,4 +33,8 @@ public interface IVectorIndex
 }
 
 /// <summary>Per-search knobs (Milvus names). Zero = the index's default.</summary>
-public readonly record struct IndexSearchParams(int Ef = 0, int Nprobe = 0);
+/// <param name="Ef">HNSW search list size.</param>
+/// <param name="Nprobe">IVF lists probed.</param>
+/// <param name="RefineK">Milvus's refine_k: k × this many candidates are re-scored with full-precision vectors (HNSW_SQ
+/// with refine, IVF_PQ); other indexes ignore it (the Proxy refuses it for them).</param>
+public readonly record struct IndexSearchParams(int Ef = 0, int Nprobe = 0, float RefineK = 0);

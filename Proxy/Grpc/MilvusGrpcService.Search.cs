@@ -45,6 +45,7 @@ public sealed partial class MilvusGrpcService
             RangeFilter = p.RangeFilter,
             Ef = p.Ef,
             Nprobe = p.Nprobe,
+            RefineK = p.RefineK,
             IgnoreGrowing = p.IgnoreGrowing,
             PartitionNames = req.PartitionNames.Count > 0 ? [.. req.PartitionNames] : null,
             Consistency = req.UseDefaultConsistency ? null : (ConsistencyLevel)(int)req.ConsistencyLevel,
@@ -110,6 +111,7 @@ public sealed partial class MilvusGrpcService
         public float? RangeFilter { get; set; }
         public int Ef { get; set; }
         public int Nprobe { get; set; }
+        public float? RefineK { get; set; }
         public bool IgnoreGrowing { get; set; }
     }
 
@@ -120,6 +122,7 @@ public sealed partial class MilvusGrpcService
         {
             case "ef": p.Ef = ParseKnob(raw, key, 1, 32768); return true;
             case "nprobe": p.Nprobe = ParseKnob(raw, key, 1, 65536); return true;
+            case "refine_k": p.RefineK = ParseFloat(raw, key); return true;
             case "radius": p.Radius = ParseFloat(raw, key); return true;
             case "range_filter": p.RangeFilter = ParseFloat(raw, key); return true;
             default: return false;
@@ -154,7 +157,7 @@ public sealed partial class MilvusGrpcService
                 // Empty values are SDK bookkeeping (e.g. hints=""); anything set that we do not act on is refused.
                 default:
                     if (!string.IsNullOrEmpty(kv.Value) && !TryKnob(kv.Key, kv.Value, p))
-                        throw MilvusErrors.Invalid($"search parameter '{kv.Key}' is not supported (supported: anns_field, topk, offset, metric_type, round_decimal, ignore_growing, radius, range_filter, ef, nprobe)");
+                        throw MilvusErrors.Invalid($"search parameter '{kv.Key}' is not supported (supported: anns_field, topk, offset, metric_type, round_decimal, ignore_growing, radius, range_filter, ef, nprobe, refine_k)");
                     break;
             }
         }
@@ -190,7 +193,7 @@ public sealed partial class MilvusGrpcService
                 }
                 else if (!TryKnob(prop.Name, raw, p))
                 {
-                    throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe)");
+                    throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe, refine_k)");
                 }
             }
         }

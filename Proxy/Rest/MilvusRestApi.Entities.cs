@@ -134,6 +134,7 @@ public sealed partial class MilvusRestApi
         var vectors = ParseVectors(data);
         float? radius = null, rangeFilter = null;
         int ef = 0, nprobe = 0;
+        float? refineK = null;
         string? metric = null;
         if (r.Get("searchParams") is { ValueKind: JsonValueKind.Object } sp)
         {
@@ -149,8 +150,9 @@ public sealed partial class MilvusRestApi
                         case "range_filter": rangeFilter = ParseFloat(prop); break;
                         case "ef": ef = ParseKnob(prop, 1, 32768); break;
                         case "nprobe": nprobe = ParseKnob(prop, 1, 65536); break;
+                        case "refine_k": refineK = ParseFloat(prop); break;
                         default:
-                            throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe)");
+                            throw MilvusErrors.Invalid($"search parameter '{prop.Name}' is not supported (supported: radius, range_filter, ef, nprobe, refine_k)");
                     }
                 }
             }
@@ -169,6 +171,7 @@ public sealed partial class MilvusRestApi
             RangeFilter = rangeFilter,
             Ef = ef,
             Nprobe = nprobe,
+            RefineK = refineK,
             PartitionNames = r.OptStringList("partitionNames"),
             Consistency = r.OptConsistency(),
         }, ct);

@@ -79,6 +79,21 @@ public sealed class RestIndexTests
             var (code, _) = await server.FailAsync("entities/search", new { collectionName = "h", data = new[] { Vectors.Random(rng, 16) }, limit = 100, searchParams = new { @params = new { ef = 10 } } });
             Assert.Equal(1100, code);
         }
+        // refine_k is acted on by indexes that re-score candidates (IVF_PQ here) and refused by the others.
+        var refined = new { collectionName = "h", data = new[] { Vectors.Random(rng, 16) }, limit = 10, searchParams = new { @params = new { refine_k = 2 } } };
+        if (indexType == "IVF_PQ")
+        {
+            Assert.Equal(10, (await server.OkAsync("entities/search", refined))!.AsArray().Count);
+            var (badCode, badMessage) = await server.FailAsync("entities/search", new { collectionName = "h", data = new[] { Vectors.Random(rng, 16) }, limit = 10, searchParams = new { @params = new { refine_k = 0.5 } } });
+            Assert.Equal(1100, badCode);
+            Assert.Contains("refine_k", badMessage);
+        }
+        else
+        {
+            var (code, message) = await server.FailAsync("entities/search", refined);
+            Assert.Equal(1100, code);
+            Assert.Contains("refine_k is not supported by index type", message);
+        }
 
         await server.OkAsync("collections/release", new { collectionName = "h" });
         await server.OkAsync("indexes/drop", new { collectionName = "h", indexName = "v" });

@@ -226,6 +226,9 @@ internal sealed class SearchContext
     /// <summary>A second per-query vector (the SQ scale-multiplied query).</summary>
     public float[] Aux { get; }
 
+    /// <summary>The current search's refine_k (0 = the index default), read when the candidates are re-scored.</summary>
+    public float RefineK { get; set; }
+
     public float[] ResultDist { get; private set; }
 
     public int[] ResultIds { get; private set; }

@@ -99,8 +99,21 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     public long MemoryBytes => _level0.Length + _upperBlock.Length + _levels.Length + (4L * _upperOffsets.Length)
         + (_refine?.Length ?? 0) + (_sqMin is null ? 0 : 8L * Dim);
 
-    /// <summary>Candidates re-scored with float vectors per returned row (HNSW_SQ with refine).</summary>
+    /// <summary>Candidates re-scored with float vectors per returned row (HNSW_SQ with refine) when the search
+    /// does not set refine_k.</summary>
     internal const int RefineFactor = 4;
+
+    /// <summary>How many of the walk's best candidates HNSW_SQ with refine re-scores with float vectors: k × refine_k
+    /// when the search sets it (the walk's list grows to hold them), otherwise max(k × <see cref="RefineFactor"/>, ef/2).
+    /// 0 without refine.</summary>
+    private int RerankCount(int k, int ef, float refineK)
+    {
+        if (_refine is null)
+            return 0;
+        if (refineK > 0)
+            return (int)Math.Min(Math.Ceiling(k * (double)refineK), Count);
+        return Math.Max(k * RefineFactor, ef / 2);
+    }
 
     /// <summary>Below this many eligible rows a filtered search scores the survivors exactly.</summary>
     public static int ExactFilterThreshold(int count) => Math.Max(2048, count / 50);
@@ -228,9 +241,12 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
             return;
         int k = collector.K;
         int ef = Math.Max(searchParams.Ef > 0 ? searchParams.Ef : DefaultEf, k);
+        if (searchParams.RefineK > 0)
+            ef = Math.Max(ef, RerankCount(k, ef, searchParams.RefineK));
         var ctx = _pool.Rent(ef);
         try
         {
+            ctx.RefineK = searchParams.RefineK;
             PrepareQuery(query, ctx);
             if (filterBits.IsEmpty)
             {
@@ -370,7 +386,7 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         int n = top.Count;
         ctx.EnsureResultCapacity(n);
         top.DrainAscending(ctx.ResultDist, ctx.ResultIds);
-        int rerank = Math.Min(n, Math.Max(k * RefineFactor, ef / 2));
+        int rerank = Math.Min(n, RerankCount(k, ef, ctx.RefineK));
         float* q = (float*)Unsafe.AsPointer(ref ctx.Query[0]);
         float* vectors = (float*)_refine.Pointer;
         var ids = ctx.ResultIds;

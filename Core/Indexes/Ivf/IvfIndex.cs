@@ -85,6 +85,7 @@ public abstract class IvfIndex : IVectorIndex
         if (!filterBits.IsEmpty && filterBits.Length < (Count + 63) >> 6)
             throw new ArgumentException($"filter has {filterBits.Length} words, {Count} rows need {(Count + 63) >> 6}", nameof(filterBits));
         ArgumentOutOfRangeException.ThrowIfNegative(searchParams.Nprobe, nameof(searchParams));
+        ArgumentOutOfRangeException.ThrowIfNegative(searchParams.RefineK, nameof(searchParams));
         if (Count == 0)
             return;
         int nlist = Nlist;
@@ -112,6 +113,7 @@ public abstract class IvfIndex : IVectorIndex
         }
 
         var scratch = IvfScratch.Current;
+        scratch.RefineK = searchParams.RefineK;
         ReadOnlySpan<float> q = query;
         if (Metric == MetricType.Cosine)
         {

@@ -12,8 +12,9 @@ namespace VectorAspire.Core.Indexes.Ivf;
 /// row's approximate score is the sum of m table entries.</para>
 /// <para><b>Re-rank (refine):</b> the scan keeps the best k × <see cref="RefineFactor"/> candidates by approximate
 /// score, then recomputes their exact scores from the segment's raw vectors and returns the best k of those, so
-/// returned scores are exact and recall is limited by the probed lists, not by the quantization. The factor is fixed
-/// per index at build time (default <see cref="DefaultRefineFactor"/>) and stored in the file. Range search keeps
+/// returned scores are exact and recall is limited by the probed lists, not by the quantization. The factor is set
+/// per index at build time (default <see cref="DefaultRefineFactor"/>, stored in the file); a search may override it
+/// with Milvus's refine_k (<see cref="IndexSearchParams.RefineK"/>). Range search keeps
 /// candidates whose exact score is in range, from the same k × factor candidate set (ranked by approximate score).</para>
 /// </summary>
 public sealed class IvfPqIndex : IvfIndex
@@ -160,7 +161,8 @@ public sealed class IvfPqIndex : IvfIndex
     private protected override void ScanLists<TRows, TRange>(ReadOnlySpan<int> probes, ReadOnlySpan<float> query, ReadOnlySpan<float> originalQuery,
         TopKCollector collector, ReadOnlySpan<ulong> filterBits, TRange range, long rowIdBase, IvfScratch scratch)
     {
-        int k = (int)Math.Min((long)collector.K * RefineFactor, Count);
+        double factor = scratch.RefineK > 0 ? scratch.RefineK : RefineFactor;
+        int k = (int)Math.Min(Math.Ceiling(collector.K * factor), Count);
         var candidates = scratch.Candidates(k, collector.Metric);
         var table = IvfScratch.Ensure(ref scratch.Table, _m * _ksub);
         BuildTable(query, table);

@@ -12,6 +12,8 @@ internal sealed class IvfScratch
     [ThreadStatic]
     private static IvfScratch? t_instance;
 
+    /// <summary>The current search's refine_k (0 = the index default), read by IVF_PQ's re-rank.</summary>
+    public float RefineK;
     public float[] Query = [];
     public float[] CentroidScores = [];
     public long[] ProbeIds = [];

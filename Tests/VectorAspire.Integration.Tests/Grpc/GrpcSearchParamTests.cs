@@ -39,5 +39,9 @@ public sealed class GrpcSearchParamTests
         Assert.Equal(1100, unknownFlattened.Status.Code);
         var badFlag = await c.CallAsync<SearchResults>("Search", Search(("ignore_growing", "maybe")));
         Assert.Equal(1100, badFlag.Status.Code);
+        // refine_k only applies to indexes that re-score candidates with float vectors.
+        var refineOnHnsw = await c.CallAsync<SearchResults>("Search", Search(("params", "{\"refine_k\":2}")));
+        Assert.Equal(1100, refineOnHnsw.Status.Code);
+        Assert.Contains("refine_k is not supported by index type", refineOnHnsw.Status.Reason);
     }
 }

@@ -252,6 +252,22 @@ public sealed class HnswIndexTests(HnswFixture fixture, ITestOutputHelper output
     }
 
     [Fact]
+    public void HnswSqRefineKSetsHowManyCandidatesAreRescored()
+    {
+        var index = fixture.Get("SQ-L2");
+        var truth = HnswTestData.Exact(Data, HnswFixture.Count, HnswFixture.Dim, Queries, HnswFixture.Queries, MetricType.L2, K);
+        double one = HnswTestData.Recall(truth, HnswTestData.Search(index, Queries, HnswFixture.Queries, K, 64, refineK: 1));
+        double four = HnswTestData.Recall(truth, HnswTestData.Search(index, Queries, HnswFixture.Queries, K, 64, refineK: 4));
+        // refine_k beyond ef/k widens the walk's list to k × refine_k, so ef=16 with refine_k=8 behaves like ef=80.
+        double wide = HnswTestData.Recall(truth, HnswTestData.Search(index, Queries, HnswFixture.Queries, K, 16, refineK: 8));
+        double narrow = HnswTestData.Recall(truth, HnswTestData.Search(index, Queries, HnswFixture.Queries, K, 16, refineK: 1));
+        output.WriteLine($"ef=64 refine_k=1 {one:F4}, refine_k=4 {four:F4}; ef=16 refine_k=1 {narrow:F4}, refine_k=8 {wide:F4}");
+        Assert.True(four > one, $"refine_k=4 recall {four:F4} should beat refine_k=1 {one:F4}");
+        Assert.True(wide > narrow, $"ef=16 refine_k=8 recall {wide:F4} should beat refine_k=1 {narrow:F4}");
+        Assert.True(four >= 0.95, $"refine_k=4 recall {four:F4} < 0.95");
+    }
+
+    [Fact]
     public unsafe void SqKernelsMatchTheScalarReference()
     {
         var rng = new Random(HnswTestData.Seed);

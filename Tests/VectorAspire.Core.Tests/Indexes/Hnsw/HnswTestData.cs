@@ -65,7 +65,7 @@ internal static class HnswTestData
         return result;
     }
 
-    public static long[][] Search(IVectorIndex index, float[] queries, int nq, int k, int ef, ulong[]? filter = null)
+    public static long[][] Search(IVectorIndex index, float[] queries, int nq, int k, int ef, ulong[]? filter = null, float refineK = 0)
     {
         var result = new long[nq][];
         var collector = new TopKCollector(k, index.Metric);
@@ -73,7 +73,7 @@ internal static class HnswTestData
         for (int q = 0; q < nq; q++)
         {
             collector.Reset();
-            index.Search(queries.AsSpan(q * index.Dim, index.Dim), collector, filter ?? default, new IndexSearchParams(Ef: ef));
+            index.Search(queries.AsSpan(q * index.Dim, index.Dim), collector, filter ?? default, new IndexSearchParams(Ef: ef, RefineK: refineK));
             var ids = new long[collector.Count];
             collector.CopySorted(ids, scores);
             result[q] = ids;

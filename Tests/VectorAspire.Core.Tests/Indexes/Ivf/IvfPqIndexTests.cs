@@ -49,6 +49,26 @@ public sealed class IvfPqIndexTests : IvfIndexContractTests
     }
 
     [Fact]
+    public void RefineKOverridesTheBuildTimeRefineFactor()
+    {
+        var index = Index(MetricType.L2);
+        double Recall(float refineK)
+        {
+            double hits = 0;
+            for (int i = 0; i < IvfTestData.QueryCount; i++)
+            {
+                var truth = IvfTestData.Exact(IvfTestData.Query(i), MetricType.L2, IvfTestData.K);
+                var got = IvfTestData.Search(index, IvfTestData.Query(i), IvfTestData.K, 16, refineK: refineK).Ids;
+                hits += got.Intersect(truth).Count();
+            }
+            return hits / (IvfTestData.QueryCount * IvfTestData.K);
+        }
+        double one = Recall(1), deflt = Recall(0), many = Recall(IvfPqIndex.DefaultRefineFactor);
+        Assert.Equal(deflt, many);
+        Assert.True(many > one, $"refine_k=8 recall {many:F4} should beat refine_k=1 {one:F4}");
+    }
+
+    [Fact]
     public void LoadWithoutRawVectorsIsRejected()
     {
         var bytes = Index(MetricType.L2).Serialize();

@@ -106,10 +106,10 @@ internal static class IvfTestData
     }
 
     public static (long[] Ids, float[] Scores) Search(IVectorIndex index, ReadOnlySpan<float> query, int k, int nprobe,
-        ReadOnlySpan<ulong> filter = default, ScoreRange? range = null, long rowIdBase = 0)
+        ReadOnlySpan<ulong> filter = default, ScoreRange? range = null, long rowIdBase = 0, float refineK = 0)
     {
         var c = new TopKCollector(k, index.Metric);
-        index.Search(query, c, filter, new IndexSearchParams(Nprobe: nprobe), range, rowIdBase);
+        index.Search(query, c, filter, new IndexSearchParams(Nprobe: nprobe, RefineK: refineK), range, rowIdBase);
         return Sorted(c);
     }
 
