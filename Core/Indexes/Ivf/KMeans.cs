@@ -8,9 +8,10 @@ namespace VectorAspire.Core.Indexes.Ivf;
 /// <para>Deterministic for a seed: the sample, the initial centroids (distinct random sample rows) and the
 /// empty-cluster splits come from one seeded <see cref="Random"/>; assignments are computed per row with the
 /// block kernel (scores do not depend on how rows are grouped into chunks or threads), and centroid sums are
-/// accumulated in row order in doubles, so the result does not depend on <c>threads</c>.</para>
+/// accumulated in row order in doubles, so the result does not depend on <c>threads</c>. The optional size
+/// balancing (KMeans.Balance.cs) is sequential and uses the same seeded <see cref="Random"/>.</para>
 /// </summary>
-public static class KMeans
+public static partial class KMeans
 {
     /// <summary>Rows per parallel assignment chunk (a multiple of 4 for the 4-query kernel).</summary>
     private const int ChunkRows = 256;
@@ -21,8 +22,10 @@ public static class KMeans
     /// </summary>
     /// <param name="spherical">spherical k-means: centroids are kept at unit length and rows go to the centroid
     /// with the largest inner product (the IVF partition for IP and COSINE); otherwise plain L2 k-means.</param>
+    /// <param name="maxClusterFactor">when positive, clusters larger than this many times the mean size are split
+    /// during training, each with a centroid freed by the cheapest merge (see <see cref="BalanceClusters"/>).</param>
     public static float[] Train(ReadOnlySpan<float> rows, int count, int dim, int k, int iterations, int seed, int threads,
-        bool spherical = false, CancellationToken cancellationToken = default)
+        bool spherical = false, double maxClusterFactor = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -69,6 +72,11 @@ public static class KMeans
                 var cen = centroids.AsSpan(c * dim, dim);
                 for (int d = 0; d < dim; d++)
                     cen[d] = (float)(sum[d] * inv);
+            }
+            if (maxClusterFactor > 0 && it < iterations - SettleIterations)
+            {
+                int maxSize = (int)Math.Max(1, Math.Ceiling(maxClusterFactor * count / k));
+                BalanceClusters(rng, data, dim, centroids, sizes, assign, k, maxSize);
             }
             SplitEmptyClusters(rng, centroids, sizes, k, dim);
             if (spherical)
