@@ -21,7 +21,7 @@ public static partial class KMeans
     /// ties broken by centroid number.</para>
     /// </summary>
     private static void BalanceClusters(Random rng, ReadOnlySpan<float> data, int dim, float[] centroids, int[] sizes, int[] assign,
-        int k, int maxSize)
+        int k, int maxSize, int threads, CancellationToken cancellationToken)
     {
         int oversized = 0;
         for (int c = 0; c < k; c++)
@@ -33,37 +33,26 @@ public static partial class KMeans
             return;
 
         var partner = new int[k];
+        var partnerDistance = new float[k];
+        NearestOtherCentroids(centroids, k, dim, partner, partnerDistance, threads, cancellationToken);
         var mergeCost = new double[k];
         for (int a = 0; a < k; a++)
         {
-            var ca = centroids.AsSpan(a * dim, dim);
-            float best = float.PositiveInfinity;
-            int bestPartner = a == 0 ? 1 : 0;
-            for (int b = 0; b < k; b++)
-            {
-                if (b == a)
-                    continue;
-                float d = Distance.L2Squared(ca, centroids.AsSpan(b * dim, dim));
-                if (d < best)
-                {
-                    best = d;
-                    bestPartner = b;
-                }
-            }
-            partner[a] = bestPartner;
-            long total = (long)sizes[a] + sizes[bestPartner];
-            mergeCost[a] = total == 0 ? 0 : (double)sizes[a] * sizes[bestPartner] / total * best;
+            long total = (long)sizes[a] + sizes[partner[a]];
+            mergeCost[a] = total == 0 ? 0 : (double)sizes[a] * sizes[partner[a]] / total * partnerDistance[a];
         }
         var byCost = new int[k];
-        for (int c = 0; c < k; c++)
-            byCost[c] = c;
-        Array.Sort(byCost, (x, y) => mergeCost[x] != mergeCost[y] ? mergeCost[x].CompareTo(mergeCost[y]) : x.CompareTo(y));
         var bySize = new int[k];
         for (int c = 0; c < k; c++)
-            bySize[c] = c;
+            byCost[c] = bySize[c] = c;
+        Array.Sort(byCost, (x, y) => mergeCost[x] != mergeCost[y] ? mergeCost[x].CompareTo(mergeCost[y]) : x.CompareTo(y));
         Array.Sort(bySize, (x, y) => sizes[x] != sizes[y] ? sizes[y].CompareTo(sizes[x]) : x.CompareTo(y));
 
+        // Decide every move first; the member row each split aims at is found afterwards in one pass over the rows.
         var touched = new bool[k];
+        var splitFree = new int[k];
+        var splitRank = new int[k];
+        Array.Fill(splitRank, -1);
         int nextMerge = 0;
         for (int i = 0; i < oversized; i++)
         {
@@ -82,12 +71,57 @@ public static partial class KMeans
                 }
             }
             if (freed < 0)
-                return;
+                break;
             int keep = partner[freed];
             MergeInto(centroids, sizes, dim, freed, keep);
-            SplitTowardsRandomRow(rng, data, dim, centroids, sizes, assign, big, freed);
+            splitFree[big] = freed;
+            splitRank[big] = rng.Next(sizes[big]);
             touched[freed] = touched[keep] = touched[big] = true;
         }
+
+        var seen = new int[k];
+        for (int row = 0; row < assign.Length; row++)
+        {
+            int c = assign[row];
+            if (splitRank[c] >= 0 && seen[c]++ == splitRank[c])
+                Split(data.Slice(row * dim, dim), centroids, sizes, dim, c, splitFree[c]);
+        }
+    }
+
+    /// <summary>For every centroid, the nearest other centroid and its squared L2 distance (ties: smaller number).
+    /// Scored in parallel blocks; each centroid's row of scores is computed the same way whatever the threads.</summary>
+    private static void NearestOtherCentroids(float[] centroids, int k, int dim, int[] partner, float[] distance, int threads,
+        CancellationToken cancellationToken)
+    {
+        int chunks = (k + ChunkRows - 1) / ChunkRows;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
+        Parallel.For(0, chunks, options,
+            () => new float[ChunkRows * k],
+            (chunk, _, scores) =>
+            {
+                int start = chunk * ChunkRows;
+                int n = Math.Min(ChunkRows, k - start);
+                Distance.ComputeBlockMany(MetricType.L2, centroids.AsSpan(start * dim, n * dim), centroids.AsSpan(0, k * dim), dim, k, scores);
+                for (int j = 0; j < n; j++)
+                {
+                    int self = start + j;
+                    var s = scores.AsSpan(j * k, k);
+                    int best = -1;
+                    float bestScore = float.PositiveInfinity;
+                    for (int c = 0; c < k; c++)
+                    {
+                        if (c != self && (best < 0 || s[c] < bestScore))
+                        {
+                            best = c;
+                            bestScore = s[c];
+                        }
+                    }
+                    partner[self] = best;
+                    distance[self] = bestScore;
+                }
+                return scores;
+            },
+            _ => { });
     }
 
     /// <summary>Centroid <paramref name="into"/> moves to the size-weighted mean of both; <paramref name="from"/> is left free.</summary>
@@ -108,29 +142,17 @@ public static partial class KMeans
 
     /// <summary>
     /// Splits cluster <paramref name="big"/> with the free centroid <paramref name="free"/>: both sit a small step
-    /// either side of the old centroid along the direction to a random member row, so the next assignment cuts
-    /// the cluster by the hyperplane through its centroid normal to that direction.
+    /// either side of the old centroid along the direction to the member row <paramref name="member"/>, so the next
+    /// assignment cuts the cluster by the hyperplane through its centroid normal to that direction.
     /// </summary>
-    private static void SplitTowardsRandomRow(Random rng, ReadOnlySpan<float> data, int dim, float[] centroids, int[] sizes, int[] assign,
-        int big, int free)
+    private static void Split(ReadOnlySpan<float> member, float[] centroids, int[] sizes, int dim, int big, int free)
     {
         const float Step = 1f / 16;
-        int pick = rng.Next(sizes[big]);
-        int row = 0;
-        for (int i = 0; i < assign.Length; i++)
-        {
-            if (assign[i] == big && pick-- == 0)
-            {
-                row = i;
-                break;
-            }
-        }
-        var x = data.Slice(row * dim, dim);
         var c = centroids.AsSpan(big * dim, dim);
         var f = centroids.AsSpan(free * dim, dim);
         for (int d = 0; d < dim; d++)
         {
-            float step = Step * (x[d] - c[d]);
+            float step = Step * (member[d] - c[d]);
             f[d] = c[d] + step;
             c[d] -= step;
         }

@@ -76,7 +76,7 @@ public static partial class KMeans
             if (maxClusterFactor > 0 && it < iterations - SettleIterations)
             {
                 int maxSize = (int)Math.Max(1, Math.Ceiling(maxClusterFactor * count / k));
-                BalanceClusters(rng, data, dim, centroids, sizes, assign, k, maxSize);
+                BalanceClusters(rng, data, dim, centroids, sizes, assign, k, maxSize, threads, cancellationToken);
             }
             SplitEmptyClusters(rng, centroids, sizes, k, dim);
             if (spherical)
