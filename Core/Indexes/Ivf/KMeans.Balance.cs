@@ -34,7 +34,7 @@ public static partial class KMeans
 
         var partner = new int[k];
         var partnerDistance = new float[k];
-        NearestOtherCentroids(centroids, k, dim, partner, partnerDistance, threads, cancellationToken);
+        AssignBlocked(centroids, k, dim, centroids, k, MetricType.L2, partner, partnerDistance, skipOwnNumber: true, threads, cancellationToken);
         var mergeCost = new double[k];
         for (int a = 0; a < k; a++)
         {
@@ -86,42 +86,6 @@ public static partial class KMeans
             if (splitRank[c] >= 0 && seen[c]++ == splitRank[c])
                 Split(data.Slice(row * dim, dim), centroids, sizes, dim, c, splitFree[c]);
         }
-    }
-
-    /// <summary>For every centroid, the nearest other centroid and its squared L2 distance (ties: smaller number).
-    /// Scored in parallel blocks; each centroid's row of scores is computed the same way whatever the threads.</summary>
-    private static void NearestOtherCentroids(float[] centroids, int k, int dim, int[] partner, float[] distance, int threads,
-        CancellationToken cancellationToken)
-    {
-        int chunks = (k + ChunkRows - 1) / ChunkRows;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
-        Parallel.For(0, chunks, options,
-            () => new float[ChunkRows * k],
-            (chunk, _, scores) =>
-            {
-                int start = chunk * ChunkRows;
-                int n = Math.Min(ChunkRows, k - start);
-                Distance.ComputeBlockMany(MetricType.L2, centroids.AsSpan(start * dim, n * dim), centroids.AsSpan(0, k * dim), dim, k, scores);
-                for (int j = 0; j < n; j++)
-                {
-                    int self = start + j;
-                    var s = scores.AsSpan(j * k, k);
-                    int best = -1;
-                    float bestScore = float.PositiveInfinity;
-                    for (int c = 0; c < k; c++)
-                    {
-                        if (c != self && (best < 0 || s[c] < bestScore))
-                        {
-                            best = c;
-                            bestScore = s[c];
-                        }
-                    }
-                    partner[self] = best;
-                    distance[self] = bestScore;
-                }
-                return scores;
-            },
-            _ => { });
     }
 
     /// <summary>Centroid <paramref name="into"/> moves to the size-weighted mean of both; <paramref name="from"/> is left free.</summary>

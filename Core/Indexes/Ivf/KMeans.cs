@@ -107,12 +107,25 @@ public static partial class KMeans
             AssignSmallDim(rows, count, dim, centroids, k, assign, threads, cancellationToken);
             return;
         }
+        AssignBlocked(rows, count, dim, centroids, k, metric, assign, default, skipOwnNumber: false, threads, cancellationToken);
+    }
+
+    /// <summary>
+    /// The block-kernel assignment: rows scored against all centroids <see cref="ChunkRows"/> rows at a time in
+    /// parallel, the best per row kept (ties: smaller centroid number) with its score when
+    /// <paramref name="bestScores"/> is not empty. <paramref name="skipOwnNumber"/>: row i never picks centroid i
+    /// (the nearest other centroid, when the rows are the centroids; needs k ≥ 2).
+    /// </summary>
+    private static unsafe void AssignBlocked(ReadOnlySpan<float> rows, int count, int dim, ReadOnlySpan<float> centroids, int k, MetricType metric,
+        Span<int> assign, Span<float> bestScores, bool skipOwnNumber, int threads, CancellationToken cancellationToken)
+    {
         fixed (float* rowPtr = rows)
         fixed (float* cenPtr = centroids)
         fixed (int* outPtr = assign)
+        fixed (float* scorePtr = bestScores)
         {
             // Spans cannot be captured by the parallel body; the pinned addresses can.
-            nint r = (nint)rowPtr, cen = (nint)cenPtr, dst = (nint)outPtr;
+            nint r = (nint)rowPtr, cen = (nint)cenPtr, dst = (nint)outPtr, dstScores = (nint)scorePtr;
             int chunks = (count + ChunkRows - 1) / ChunkRows;
             var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
             Parallel.For(0, chunks, options,
@@ -129,6 +142,8 @@ public static partial class KMeans
                     for (int j = 0; j < n; j++)
                     {
                         var s = scores.AsSpan(j * k, k);
+                        if (skipOwnNumber)
+                            s[start + j] = smaller ? float.PositiveInfinity : float.NegativeInfinity;
                         int best = 0;
                         float bestScore = s[0];
                         for (int c = 1; c < s.Length; c++)
@@ -141,6 +156,8 @@ public static partial class KMeans
                             }
                         }
                         result[start + j] = best;
+                        if (dstScores != 0)
+                            ((float*)dstScores)[start + j] = bestScore;
                     }
                     return scores;
                 },
