@@ -34,5 +34,7 @@ public static class IvfBuild
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Nlist, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.TrainingRowsPerList, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(options.TrainIterations);
+        if (options.MaxListSizeFactor is not 0 and not >= 1)
+            throw new ArgumentOutOfRangeException(nameof(options), options.MaxListSizeFactor, "MaxListSizeFactor must be 0 (off) or at least 1");
     }
 }

@@ -236,8 +236,9 @@ public abstract class IvfIndex : IVectorIndex
         return unit;
     }
 
-    /// <summary>k-means on a seeded sample (spherical for IP and COSINE), then every row assigned to its best
-    /// centroid by the same rule the search probes with.</summary>
+    /// <summary>k-means on a seeded sample (spherical for IP and COSINE, size-balanced per
+    /// <see cref="IvfBuildOptions.MaxListSizeFactor"/>), then every row assigned to its best centroid by the same
+    /// rule the search probes with.</summary>
     private protected static (float[] Centroids, int[] Offsets, int[] Ids) BuildLists(ReadOnlySpan<float> rows, int count, int dim, MetricType metric,
         IvfBuildOptions options, CancellationToken cancellationToken)
     {
@@ -259,7 +260,8 @@ public abstract class IvfIndex : IVectorIndex
                 rows.Slice(picked[i] * dim, dim).CopyTo(sample.AsSpan(i * dim, dim));
         }
         bool spherical = metric != MetricType.L2;
-        var centroids = KMeans.Train(sample, sampleCount, dim, nlist, options.TrainIterations, options.Seed, options.Threads, spherical, cancellationToken);
+        var centroids = KMeans.Train(sample, sampleCount, dim, nlist, options.TrainIterations, options.Seed, options.Threads, spherical,
+            options.MaxListSizeFactor, cancellationToken);
         nlist = centroids.Length / dim;
         var assign = new int[count];
         KMeans.Assign(rows, count, dim, centroids, nlist, spherical ? MetricType.IP : MetricType.L2, assign, options.Threads, cancellationToken);
@@ -305,6 +307,16 @@ public sealed record IvfBuildOptions
 
     /// <summary>Lloyd iterations, for the coarse quantizer and each PQ sub-quantizer.</summary>
     public int TrainIterations { get; init; } = 10;
+
+    /// <summary>
+    /// Coarse k-means splits training clusters above this many times the mean size, freeing a centroid by the
+    /// cheapest merge for each split (0: plain Lloyd). Rows still go to their nearest centroid, so lists are not
+    /// strictly bounded, but they come out far more even: on the 1M×128 clustered benchmark (nlist 1024) the
+    /// largest list fell from 8.7× to 2.9× the mean and the rows scanned at a given recall by 2–5×.
+    /// 1.5 measured better than 2 or 3 (fewer rows and higher recall per nprobe) and than 1.25 or 1.1 (too few
+    /// cheap merges left, so the largest lists grew again).
+    /// </summary>
+    public double MaxListSizeFactor { get; init; } = 1.5;
 
     public int Seed { get; init; } = 42;
 

@@ -8,9 +8,10 @@ namespace VectorAspire.Core.Indexes.Ivf;
 /// <para>Deterministic for a seed: the sample, the initial centroids (distinct random sample rows) and the
 /// empty-cluster splits come from one seeded <see cref="Random"/>; assignments are computed per row with the
 /// block kernel (scores do not depend on how rows are grouped into chunks or threads), and centroid sums are
-/// accumulated in row order in doubles, so the result does not depend on <c>threads</c>.</para>
+/// accumulated in row order in doubles, so the result does not depend on <c>threads</c>. The optional size
+/// balancing (KMeans.Balance.cs) is sequential and uses the same seeded <see cref="Random"/>.</para>
 /// </summary>
-public static class KMeans
+public static partial class KMeans
 {
     /// <summary>Rows per parallel assignment chunk (a multiple of 4 for the 4-query kernel).</summary>
     private const int ChunkRows = 256;
@@ -21,8 +22,10 @@ public static class KMeans
     /// </summary>
     /// <param name="spherical">spherical k-means: centroids are kept at unit length and rows go to the centroid
     /// with the largest inner product (the IVF partition for IP and COSINE); otherwise plain L2 k-means.</param>
+    /// <param name="maxClusterFactor">when positive, clusters larger than this many times the mean size are split
+    /// during training, each with a centroid freed by the cheapest merge (see <see cref="BalanceClusters"/>).</param>
     public static float[] Train(ReadOnlySpan<float> rows, int count, int dim, int k, int iterations, int seed, int threads,
-        bool spherical = false, CancellationToken cancellationToken = default)
+        bool spherical = false, double maxClusterFactor = 0, CancellationToken cancellationToken = default)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
@@ -70,6 +73,11 @@ public static class KMeans
                 for (int d = 0; d < dim; d++)
                     cen[d] = (float)(sum[d] * inv);
             }
+            if (maxClusterFactor > 0 && it < iterations - SettleIterations)
+            {
+                int maxSize = (int)Math.Max(1, Math.Ceiling(maxClusterFactor * count / k));
+                BalanceClusters(rng, data, dim, centroids, sizes, assign, k, maxSize, threads, cancellationToken);
+            }
             SplitEmptyClusters(rng, centroids, sizes, k, dim);
             if (spherical)
                 NormalizeRows(centroids, k, dim);
@@ -99,12 +107,25 @@ public static class KMeans
             AssignSmallDim(rows, count, dim, centroids, k, assign, threads, cancellationToken);
             return;
         }
+        AssignBlocked(rows, count, dim, centroids, k, metric, assign, default, skipOwnNumber: false, threads, cancellationToken);
+    }
+
+    /// <summary>
+    /// The block-kernel assignment: rows scored against all centroids <see cref="ChunkRows"/> rows at a time in
+    /// parallel, the best per row kept (ties: smaller centroid number) with its score when
+    /// <paramref name="bestScores"/> is not empty. <paramref name="skipOwnNumber"/>: row i never picks centroid i
+    /// (the nearest other centroid, when the rows are the centroids; needs k ≥ 2).
+    /// </summary>
+    private static unsafe void AssignBlocked(ReadOnlySpan<float> rows, int count, int dim, ReadOnlySpan<float> centroids, int k, MetricType metric,
+        Span<int> assign, Span<float> bestScores, bool skipOwnNumber, int threads, CancellationToken cancellationToken)
+    {
         fixed (float* rowPtr = rows)
         fixed (float* cenPtr = centroids)
         fixed (int* outPtr = assign)
+        fixed (float* scorePtr = bestScores)
         {
             // Spans cannot be captured by the parallel body; the pinned addresses can.
-            nint r = (nint)rowPtr, cen = (nint)cenPtr, dst = (nint)outPtr;
+            nint r = (nint)rowPtr, cen = (nint)cenPtr, dst = (nint)outPtr, dstScores = (nint)scorePtr;
             int chunks = (count + ChunkRows - 1) / ChunkRows;
             var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads), CancellationToken = cancellationToken };
             Parallel.For(0, chunks, options,
@@ -121,6 +142,8 @@ public static class KMeans
                     for (int j = 0; j < n; j++)
                     {
                         var s = scores.AsSpan(j * k, k);
+                        if (skipOwnNumber)
+                            s[start + j] = smaller ? float.PositiveInfinity : float.NegativeInfinity;
                         int best = 0;
                         float bestScore = s[0];
                         for (int c = 1; c < s.Length; c++)
@@ -133,6 +156,8 @@ public static class KMeans
                             }
                         }
                         result[start + j] = best;
+                        if (dstScores != 0)
+                            ((float*)dstScores)[start + j] = bestScore;
                     }
                     return scores;
                 },

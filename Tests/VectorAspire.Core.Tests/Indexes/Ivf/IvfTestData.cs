@@ -32,8 +32,10 @@ internal static class IvfTestData
     /// <summary>
     /// Gaussian mixture shaped like embeddings (and like the benchmark generator): row = c_k + A_k z + 0.2 e, with
     /// centres c_k ~ N(0, I), a per-cluster rank-8 basis A_k whose column j has norm 3/√(j+1), z, e ~ N(0, I).
+    /// Clusters are equally likely, or with <paramref name="weightSigma"/> &gt; 0 drawn with log-normal weights
+    /// exp(σ·g), g ~ N(0, 1) (unequal clusters, as in the benchmark data).
     /// </summary>
-    public static (float[] Rows, float[] Queries) Generate(int seed, int count, int queries, int dim, int clusters)
+    public static (float[] Rows, float[] Queries) Generate(int seed, int count, int queries, int dim, int clusters, double weightSigma = 0)
     {
         const int Rank = 8;
         var rng = new Random(seed);
@@ -50,13 +52,24 @@ internal static class IvfTestData
                     bases[(((c * Rank) + j) * dim) + d] = (float)(Gaussian(rng) * norm);
             }
         }
+        double[]? cumulative = null;
+        if (weightSigma > 0)
+        {
+            cumulative = new double[clusters];
+            double total = 0;
+            for (int c = 0; c < clusters; c++)
+            {
+                total += Math.Exp(weightSigma * Gaussian(rng));
+                cumulative[c] = total;
+            }
+        }
         var z = new double[Rank];
         float[] Sample(int n)
         {
             var v = new float[n * dim];
             for (int i = 0; i < n; i++)
             {
-                int c = rng.Next(clusters);
+                int c = cumulative is null ? rng.Next(clusters) : PickWeighted(cumulative, rng.NextDouble() * cumulative[^1]);
                 for (int j = 0; j < Rank; j++)
                     z[j] = Gaussian(rng);
                 for (int d = 0; d < dim; d++)
@@ -71,6 +84,12 @@ internal static class IvfTestData
         }
         var rows = Sample(count);
         return (rows, Sample(queries));
+    }
+
+    private static int PickWeighted(double[] cumulative, double u)
+    {
+        int c = Array.BinarySearch(cumulative, u);
+        return Math.Min(c < 0 ? ~c : c, cumulative.Length - 1);
     }
 
     public static double Gaussian(Random rng)
