@@ -75,8 +75,8 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
                 if (has && current.IndexName == info.IndexName)
                     continue;
                 var bytes = await FetchAsync(info.Key, cancellationToken);
-                var vectors = (VectorColumn)seg.Block.Columns.Columns[f];
-                var index = VectorIndexFactory.Load(info.IndexType, bytes, vectors.RawValues.AsMemory(0, vectors.Count * vectors.Dim));
+                var vectors = VectorIndexFactory.LoadReadsSegmentVectors(info.IndexType) ? seg.VectorsForIndexLoad(f) : default;
+                var index = VectorIndexFactory.Load(info.IndexType, bytes, vectors);
                 if (index.Count != seg.RowCount)
                     throw new InvalidDataException($"index '{info.Key}' covers {index.Count} rows, segment {seg.SegmentId} has {seg.RowCount}");
                 seg.SetIndex(f, new LoadedIndex(info.IndexName, index));
