@@ -87,6 +87,24 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
     /// <summary>Sealed segments currently searched through a built index (for tests and metrics).</summary>
     public int IndexedSegmentCount => _segments.Values.Count(s => s.Indexes.Any());
 
+    /// <summary>Vector fields of loaded segments whose vectors only their index holds (for tests and metrics).</summary>
+    public int IndexHeldVectorFieldCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var s in _segments.Values)
+            {
+                foreach (var c in s.Block.Columns.Columns)
+                {
+                    if (c is VectorColumn { IsIndexBacked: true })
+                        n++;
+                }
+            }
+            return n;
+        }
+    }
+
     public ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken)
     {
         foreach (var (id, seg) in _segments)
