@@ -75,8 +75,8 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
                 if (has && current.IndexName == info.IndexName)
                     continue;
                 var bytes = await FetchAsync(info.Key, cancellationToken);
-                var vectors = (VectorColumn)seg.Block.Columns.Columns[f];
-                var index = VectorIndexFactory.Load(info.IndexType, bytes, vectors.RawValues.AsMemory(0, vectors.Count * vectors.Dim));
+                var vectors = VectorIndexFactory.LoadReadsSegmentVectors(info.IndexType) ? seg.VectorsForIndexLoad(f) : default;
+                var index = VectorIndexFactory.Load(info.IndexType, bytes, vectors);
                 if (index.Count != seg.RowCount)
                     throw new InvalidDataException($"index '{info.Key}' covers {index.Count} rows, segment {seg.SegmentId} has {seg.RowCount}");
                 seg.SetIndex(f, new LoadedIndex(info.IndexName, index));
@@ -86,6 +86,24 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
 
     /// <summary>Sealed segments currently searched through a built index (for tests and metrics).</summary>
     public int IndexedSegmentCount => _segments.Values.Count(s => s.Indexes.Any());
+
+    /// <summary>Vector fields of loaded segments whose vectors only their index holds (for tests and metrics).</summary>
+    public int IndexHeldVectorFieldCount
+    {
+        get
+        {
+            int n = 0;
+            foreach (var s in _segments.Values)
+            {
+                foreach (var c in s.Block.Columns.Columns)
+                {
+                    if (c is VectorColumn { IsIndexBacked: true })
+                        n++;
+                }
+            }
+            return n;
+        }
+    }
 
     public ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken)
     {

@@ -47,6 +47,19 @@ public sealed class ColumnBlock
 
     public bool IsFull => _rowCount >= Capacity;
 
+    /// <summary>
+    /// Publishes another column with the same type and rows for field <paramref name="fieldIndex"/> (a sealed
+    /// segment moving its vectors between its own array and a loaded index). Readers holding the old column keep
+    /// reading it; the next read of <see cref="Columns"/> sees the new one.
+    /// </summary>
+    internal void ReplaceColumn(int fieldIndex, Column column)
+    {
+        var current = Columns[fieldIndex];
+        if (column.GetType() != current.GetType() || column.Count != current.Count || column.DataType != current.DataType)
+            throw new ArgumentException($"a replacement for field {fieldIndex} must be a {current.GetType().Name} of {current.Count} rows", nameof(column));
+        Volatile.Write(ref Columns[fieldIndex], column);
+    }
+
     /// <summary>Makes rows up to the columns' current count visible (single writer).</summary>
     public void PublishRows(int rowCount)
     {

@@ -26,18 +26,7 @@ public static class ColumnCopy
                     }
                     break;
                 }
-            case VectorColumn d:
-                {
-                    var s = (VectorColumn)src;
-                    for (int i = start; i < start + count; i++)
-                    {
-                        if (s.IsNull(i))
-                            d.AppendNull();
-                        else
-                            d.Append(s.Row(i));
-                    }
-                    break;
-                }
+            case VectorColumn d: d.AppendRows((VectorColumn)src, start, count); break;
             default:
                 throw new NotSupportedException($"cannot copy a {dst.GetType().Name}");
         }

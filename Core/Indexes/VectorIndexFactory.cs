@@ -32,6 +32,10 @@ public static class VectorIndexFactory
             _ => throw new NotSupportedException($"index type {indexType} has no builder"),
         };
 
+    /// <summary>False for the index types whose <see cref="Load"/> ignores the segment's vectors (HNSW keeps its own
+    /// payload), so a loader need not materialize them.</summary>
+    public static bool LoadReadsSegmentVectors(string indexType) => indexType.ToUpperInvariant() is not ("HNSW" or "HNSW_SQ" or "AUTOINDEX");
+
     /// <summary>Reads an index written by <see cref="IVectorIndex.Serialize"/> (throws on corruption). <paramref name="vectors"/>
     /// are the segment's raw vectors, for indexes that do not keep their own copy.</summary>
     public static IVectorIndex Load(string indexType, ReadOnlyMemory<byte> bytes, ReadOnlyMemory<float> vectors)

@@ -98,21 +98,59 @@ public static class SegmentSearcher
                     index.Search(plan.Queries.AsSpan(q * plan.Dim, plan.Dim), collectors[q], eligible, plan.IndexParams, range, idBase);
                 return;
             }
-            var rows = vectors.RawValues.AsSpan(0, n * plan.Dim);
-            for (int q = 0; q < plan.Nq; q++)
+            if (vectors.IsIndexBacked)
             {
-                var query = plan.Queries.AsSpan(q * plan.Dim, plan.Dim);
-                if (plan.Radius is { } radius)
-                    FlatSearch.SearchRange(rows, plan.Dim, n, query, plan.Metric, ScoreRange.Create(plan.Metric, radius, plan.RangeFilter), collectors[q], idBase, bits.AsSpan(0, words));
-                else
-                    FlatSearch.Search(rows, plan.Dim, n, query, plan.Metric, collectors[q], idBase, bits.AsSpan(0, words));
+                SearchIndexBackedRows(vectors, n, plan, collectors, idBase, bits.AsSpan(0, words));
+                return;
             }
+            SearchRows(vectors.RawValues.AsSpan(0, n * plan.Dim), n, plan, collectors, idBase, bits.AsSpan(0, words));
         }
         finally
         {
             ArrayPool<ulong>.Shared.Return(bits);
             if (filterBits is not null)
                 ArrayPool<ulong>.Shared.Return(filterBits);
+        }
+    }
+
+    private static void SearchRows(ReadOnlySpan<float> rows, int n, SearchPlan plan, TopKCollector[] collectors, long idBase, ReadOnlySpan<ulong> bits)
+    {
+        for (int q = 0; q < plan.Nq; q++)
+        {
+            var query = plan.Queries.AsSpan(q * plan.Dim, plan.Dim);
+            if (plan.Radius is { } radius)
+                FlatSearch.SearchRange(rows, plan.Dim, n, query, plan.Metric, ScoreRange.Create(plan.Metric, radius, plan.RangeFilter), collectors[q], idBase, bits);
+            else
+                FlatSearch.Search(rows, plan.Dim, n, query, plan.Metric, collectors[q], idBase, bits);
+        }
+    }
+
+    /// <summary>
+    /// Exact search of a column whose vectors live in its index (an index with another metric than the search's, or
+    /// one loaded while this search ran): rows are copied out a chunk at a time into a pooled buffer. Chunks are whole
+    /// bitset words, so each chunk's filter is a slice of the block's.
+    /// </summary>
+    private static void SearchIndexBackedRows(VectorColumn vectors, int n, SearchPlan plan, TopKCollector[] collectors, long idBase, ReadOnlySpan<ulong> bits)
+    {
+        const int ChunkRows = 1024;
+        int dim = plan.Dim;
+        var buffer = ArrayPool<float>.Shared.Rent(Math.Min(n, ChunkRows) * dim);
+        try
+        {
+            for (int start = 0; start < n; start += ChunkRows)
+            {
+                int m = Math.Min(ChunkRows, n - start);
+                var chunkBits = bits.Slice(start >> 6, (m + 63) >> 6);
+                if (CountBits(chunkBits) == 0)
+                    continue;
+                var rows = buffer.AsSpan(0, m * dim);
+                vectors.CopyRows(start, rows);
+                SearchRows(rows, m, plan, collectors, idBase + start, chunkBits);
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(buffer);
         }
     }
 

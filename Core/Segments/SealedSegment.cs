@@ -23,6 +23,9 @@ public sealed class SealedSegment : Segment
 
     private readonly ConcurrentDictionary<int, LoadedIndex> _indexes = new();
 
+    // Serializes index changes (and the column swaps that go with them); reads take no lock.
+    private readonly Lock _indexLock = new();
+
     public override bool IsSealed => true;
 
     public SegmentBlock Block => _blocks[0];
@@ -32,9 +35,69 @@ public sealed class SealedSegment : Segment
 
     public IEnumerable<LoadedIndex> Indexes => _indexes.Values;
 
-    public void SetIndex(int fieldIndex, LoadedIndex index) => _indexes[fieldIndex] = index;
+    /// <summary>
+    /// Loads (or replaces) the index of a vector field. An index that owns bit-exact copies of the vectors takes over
+    /// the column: it is published first, then the column is swapped for one that reads from it, so the segment holds
+    /// the vectors once. Any other index gets an array-backed column, restored from the previous index before the
+    /// new one is published. Readers never see a column without data: an old column stays valid for whoever holds it.
+    /// </summary>
+    public void SetIndex(int fieldIndex, LoadedIndex index)
+    {
+        ArgumentNullException.ThrowIfNull(index);
+        lock (_indexLock)
+        {
+            var column = VectorColumnOf(fieldIndex);
+            if (index.Index.HasRawVectors)
+            {
+                var backed = VectorColumn.FromIndex(column, index.Index);
+                _indexes[fieldIndex] = index;
+                Block.Columns.ReplaceColumn(fieldIndex, backed);
+            }
+            else
+            {
+                RestoreColumn(fieldIndex, column);
+                _indexes[fieldIndex] = index;
+            }
+        }
+    }
 
-    public bool RemoveIndex(int fieldIndex) => _indexes.TryRemove(fieldIndex, out _);
+    /// <summary>Drops the index of a vector field, first giving the column its own copy of the vectors again.</summary>
+    public bool RemoveIndex(int fieldIndex)
+    {
+        lock (_indexLock)
+        {
+            if (!_indexes.ContainsKey(fieldIndex))
+                return false;
+            RestoreColumn(fieldIndex, VectorColumnOf(fieldIndex));
+            return _indexes.TryRemove(fieldIndex, out _);
+        }
+    }
+
+    /// <summary>
+    /// The field's vectors as one contiguous array, for loading an index that searches the segment's own vectors
+    /// (FLAT, IVF_SQ8, IVF_PQ, IVF_FLAT on COSINE). When the loaded index holds the vectors the column is restored
+    /// from it first; the next <see cref="SetIndex"/> releases it again if the new index holds them too.
+    /// </summary>
+    public ReadOnlyMemory<float> VectorsForIndexLoad(int fieldIndex)
+    {
+        lock (_indexLock)
+        {
+            var column = RestoreColumn(fieldIndex, VectorColumnOf(fieldIndex));
+            return column.RawValues.AsMemory(0, column.Count * column.Dim);
+        }
+    }
+
+    private VectorColumn VectorColumnOf(int fieldIndex) => Block.Columns.Columns[fieldIndex] as VectorColumn
+        ?? throw new ArgumentException($"field {fieldIndex} ('{Schema.Fields[fieldIndex].Name}') is not a float vector field", nameof(fieldIndex));
+
+    private VectorColumn RestoreColumn(int fieldIndex, VectorColumn column)
+    {
+        if (!column.IsIndexBacked)
+            return column;
+        var restored = column.ToArrayBacked();
+        Block.Columns.ReplaceColumn(fieldIndex, restored);
+        return restored;
+    }
 
     public long IndexMemoryBytes
     {

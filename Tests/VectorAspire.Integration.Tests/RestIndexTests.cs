@@ -101,6 +101,56 @@ public sealed class RestIndexTests
         Assert.Empty(Directory.EnumerateFiles(Path.Combine(server.DataDir, "objects"), "*.idx", SearchOption.AllDirectories));
     }
 
+    [Theory]
+    [InlineData("HNSW", "L2", "{}", true)]
+    [InlineData("IVF_FLAT", "IP", "{\"nlist\":8}", true)]
+    [InlineData("HNSW_SQ", "L2", "{\"refine\":true}", true)]
+    [InlineData("HNSW", "COSINE", "{}", false)]
+    public async Task VectorsReadBackUnchangedWhenTheLoadedIndexHoldsThem(string indexType, string metricType, string buildParams, bool indexHoldsVectors)
+    {
+        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
+        await server.OkAsync("collections/create", new
+        {
+            collectionName = "d",
+            schema = new
+            {
+                fields = new object[]
+                {
+                    new { fieldName = "id", dataType = "Int64", isPrimary = true },
+                    new { fieldName = "v", dataType = "FloatVector", elementTypeParams = new { dim = 8 } },
+                },
+            },
+            indexParams = new[] { new { fieldName = "v", metricType, indexType, @params = System.Text.Json.JsonDocument.Parse(buildParams).RootElement } },
+        });
+        int seed = 7;
+        var rng = new Random(seed);
+        var inserted = Enumerable.Range(0, 2000).Select(_ => Vectors.Random(rng, 8)).ToArray();
+        await server.OkAsync("entities/insert", new { collectionName = "d", data = inserted.Select((v, i) => new { id = i, v }).ToArray() });
+        await server.OkAsync("collections/flush", new { collectionName = "d" });
+
+        var queryNode = server.Services.GetRequiredService<QueryNodeService>();
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        // One insert batch seals into one segment.
+        while (queryNode.IndexedSegmentCount == 0 && DateTime.UtcNow < deadline)
+            await Task.Delay(50);
+        Assert.Equal(1, queryNode.IndexedSegmentCount);
+        Assert.Equal(indexHoldsVectors ? 1 : 0, queryNode.IndexHeldVectorFieldCount);
+
+        var queried = (await server.OkAsync("entities/query", new { collectionName = "d", filter = "id >= 0", outputFields = new[] { "v" }, limit = 2000 }))!.AsArray();
+        Assert.Equal(2000, queried.Count);
+        foreach (var row in queried)
+            Assert.Equal(inserted[row!["id"]!.GetValue<long>()], row["v"]!.AsArray().Select(x => x!.GetValue<float>()).ToArray());
+        long[] ids = [0, 999, 1000, 1999];
+        var got = (await server.OkAsync("entities/get", new { collectionName = "d", id = ids, outputFields = new[] { "v" } }))!.AsArray();
+        Assert.Equal(ids, got.Select(r => r!["id"]!.GetValue<long>()));
+        foreach (var row in got)
+            Assert.Equal(inserted[row!["id"]!.GetValue<long>()], row["v"]!.AsArray().Select(x => x!.GetValue<float>()).ToArray());
+        var hits = (await server.OkAsync("entities/search", new { collectionName = "d", data = new[] { inserted[1234] }, limit = 5, outputFields = new[] { "v" } }))!.AsArray();
+        Assert.Equal(5, hits.Count);
+        foreach (var row in hits)
+            Assert.Equal(inserted[row!["id"]!.GetValue<long>()], row["v"]!.AsArray().Select(x => x!.GetValue<float>()).ToArray());
+    }
+
     private static float Dist(float[] a, float[] b)
     {
         float s = 0;

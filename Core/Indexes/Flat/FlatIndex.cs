@@ -34,6 +34,11 @@ public sealed class FlatIndex : IVectorIndex
 
     public long MemoryBytes => 0;
 
+    /// <summary>False: FLAT reads the segment's own vectors, so the segment must keep them.</summary>
+    public bool HasRawVectors => false;
+
+    public void CopyVectors(int firstRow, Span<float> dest) => VectorIndexRows.Validate(this, firstRow, dest);
+
     public void Search(ReadOnlySpan<float> query, TopKCollector collector, ReadOnlySpan<ulong> filterBits, IndexSearchParams searchParams,
         ScoreRange? range = null, long rowIdBase = 0)
     {

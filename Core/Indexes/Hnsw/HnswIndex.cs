@@ -99,6 +99,28 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
     public long MemoryBytes => _level0.Length + _upperBlock.Length + _levels.Length + (4L * _upperOffsets.Length)
         + (_refine?.Length ?? 0) + (_sqMin is null ? 0 : 8L * Dim);
 
+    /// <summary>
+    /// The float payload (HNSW) and the refine block (HNSW_SQ with refine) are exact copies of the rows for L2 and IP;
+    /// for COSINE they hold unit-length rows, which are not the inserted vectors.
+    /// </summary>
+    public bool HasRawVectors => Metric != MetricType.Cosine && (!_quantized || _refine is not null);
+
+    public void CopyVectors(int firstRow, Span<float> dest)
+    {
+        int rows = VectorIndexRows.Validate(this, firstRow, dest);
+        if (_refine is not null)
+        {
+            new ReadOnlySpan<float>(_refine.Pointer + ((long)firstRow * Dim * sizeof(float)), rows * Dim).CopyTo(dest);
+        }
+        else
+        {
+            for (int i = 0; i < rows; i++)
+                new ReadOnlySpan<float>(Node(firstRow + i) + _payloadOffset, Dim).CopyTo(dest.Slice(i * Dim, Dim));
+        }
+        // The spans above point into native blocks that this index's finalizer-owned NativeBlocks free.
+        GC.KeepAlive(this);
+    }
+
     /// <summary>Candidates re-scored with float vectors per returned row (HNSW_SQ with refine) when the search
     /// does not set refine_k.</summary>
     internal const int RefineFactor = 4;

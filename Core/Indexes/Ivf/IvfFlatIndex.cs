@@ -9,6 +9,10 @@ namespace VectorAspire.Core.Indexes.Ivf;
 /// IVF_FLAT: the inverted lists hold full float32 copies of the rows (unit length for COSINE), stored in list
 /// order so each probed list is scanned with the block kernel as one contiguous run. With nprobe = nlist the
 /// search is exact.
+/// <para>For L2 and IP the lists hold the rows bit for bit, so the index owns the raw vectors: it keeps a row → list
+/// position map, serves <see cref="CopyVectors"/> and scores the sparse-filter fallback from its own copy, and never
+/// references the segment's vectors (which the segment can then release). COSINE lists hold unit-length rows: the
+/// fallback uses the segment's vectors as for the other IVF indexes.</para>
 /// </summary>
 public sealed class IvfFlatIndex : IvfIndex
 {
@@ -19,15 +23,35 @@ public sealed class IvfFlatIndex : IvfIndex
 
     private readonly float[] _vectors;
 
+    /// <summary>List position of each row (L2 and IP only; null for COSINE).</summary>
+    private readonly int[]? _rowPositions;
+
     private IvfFlatIndex(MetricType metric, int dim, int count, float[] centroids, int[] offsets, int[] ids, float[] vectors, ReadOnlyMemory<float> raw)
-        : base(TypeName, metric, dim, count, centroids, offsets, ids, raw)
+        : base(TypeName, metric, dim, count, centroids, offsets, ids, metric == MetricType.Cosine ? raw : default)
     {
         _vectors = vectors;
+        if (metric != MetricType.Cosine)
+        {
+            _rowPositions = new int[count];
+            for (int pos = 0; pos < count; pos++)
+                _rowPositions[ids[pos]] = pos;
+        }
     }
 
-    public override long MemoryBytes => ListMemoryBytes + ((long)_vectors.Length * sizeof(float));
+    public override long MemoryBytes => ListMemoryBytes + ((long)_vectors.Length * sizeof(float)) + (4L * (_rowPositions?.Length ?? 0));
 
-    /// <param name="vectors">count × dim row-major; kept by reference for the sparse-filter exact fallback.</param>
+    public override bool HasRawVectors => _rowPositions is not null;
+
+    public override void CopyVectors(int firstRow, Span<float> dest)
+    {
+        int rows = VectorIndexRows.Validate(this, firstRow, dest);
+        int dim = Dim;
+        var positions = _rowPositions!;
+        for (int i = 0; i < rows; i++)
+            _vectors.AsSpan(positions[firstRow + i] * dim, dim).CopyTo(dest.Slice(i * dim, dim));
+    }
+
+    /// <param name="vectors">count × dim row-major; kept by reference for the sparse-filter exact fallback (COSINE only).</param>
     public static IvfFlatIndex Build(ReadOnlyMemory<float> vectors, int count, int dim, MetricType metric, IvfBuildOptions options,
         CancellationToken cancellationToken = default)
     {
@@ -51,8 +75,8 @@ public sealed class IvfFlatIndex : IvfIndex
         return w.Finish();
     }
 
-    /// <param name="raw">the segment's raw vectors for the sparse-filter fallback; may be empty (then a very
-    /// selective filter scans every list instead).</param>
+    /// <param name="raw">the segment's raw vectors for the sparse-filter fallback of a COSINE index (ignored for L2 and
+    /// IP); may be empty (then a very selective filter scans every list instead).</param>
     public static IvfFlatIndex Load(ReadOnlySpan<byte> bytes, ReadOnlyMemory<float> raw)
     {
         var reader = new IvfFile.Reader(bytes, TypeName, out var h);
@@ -65,6 +89,56 @@ public sealed class IvfFlatIndex : IvfIndex
         reader.End();
         ValidateLists(ref reader, offsets, ids, h.Count);
         return new IvfFlatIndex(h.Metric, h.Dim, h.Count, centroids, offsets, ids, vectors, raw);
+    }
+
+    private protected override bool TrySearchEligibleExactly(ReadOnlySpan<float> query, TopKCollector collector, ReadOnlySpan<ulong> filterBits,
+        ScoreRange? range, long rowIdBase)
+    {
+        if (_rowPositions is null)
+            return base.TrySearchEligibleExactly(query, collector, filterBits, range, rowIdBase);
+        if (Metric == MetricType.L2)
+        {
+            if (range is { } r)
+                ScoreEligible<L2Kernel, DistanceRange>(query, collector, filterBits, new DistanceRange(r.RangeFilter, r.Radius), rowIdBase);
+            else
+                ScoreEligible<L2Kernel, AcceptAll>(query, collector, filterBits, default, rowIdBase);
+        }
+        else if (range is { } r)
+        {
+            ScoreEligible<IPKernel, SimilarityRange>(query, collector, filterBits, new SimilarityRange(r.Radius, r.RangeFilter), rowIdBase);
+        }
+        else
+        {
+            ScoreEligible<IPKernel, AcceptAll>(query, collector, filterBits, default, rowIdBase);
+        }
+        return true;
+    }
+
+    /// <summary>Exact scores of the eligible rows, each read from its list position.</summary>
+    private void ScoreEligible<TKernel, TRange>(ReadOnlySpan<float> query, TopKCollector collector, ReadOnlySpan<ulong> filterBits, TRange range,
+        long rowIdBase)
+        where TKernel : struct, IRowKernel
+        where TRange : struct, IScoreFilter
+    {
+        ref float q = ref MemoryMarshal.GetReference(query);
+        ref float vectors = ref MemoryMarshal.GetArrayDataReference(_vectors);
+        var positions = _rowPositions!;
+        int dim = Dim;
+        int words = (Count + 63) >> 6;
+        for (int w = 0; w < words; w++)
+        {
+            ulong word = filterBits[w];
+            if (w == words - 1 && (Count & 63) != 0)
+                word &= (1UL << (Count & 63)) - 1;
+            while (word != 0)
+            {
+                int row = (w << 6) + BitOperations.TrailingZeroCount(word);
+                word &= word - 1;
+                float s = TKernel.Score(ref q, ref Unsafe.Add(ref vectors, (nint)positions[row] * dim), dim);
+                if (range.Accept(s))
+                    collector.Push(rowIdBase + row, s);
+            }
+        }
     }
 
     private protected override void ScanLists<TRows, TRange>(ReadOnlySpan<int> probes, ReadOnlySpan<float> query, ReadOnlySpan<float> originalQuery,

@@ -60,6 +60,11 @@ public abstract class IvfIndex : IVectorIndex
 
     public abstract long MemoryBytes { get; }
 
+    /// <summary>False unless the lists hold full float rows (IVF_FLAT on L2 or IP): codes are not the vectors.</summary>
+    public virtual bool HasRawVectors => false;
+
+    public virtual void CopyVectors(int firstRow, Span<float> dest) => VectorIndexRows.Validate(this, firstRow, dest);
+
     /// <summary>The coarse centroids, nlist × dim row-major (unit length for IP and COSINE).</summary>
     public ReadOnlySpan<float> Centroids => _centroids;
 
@@ -100,14 +105,8 @@ public abstract class IvfIndex : IVectorIndex
             bool sparse = eligible * probedShare < SparseFilterCandidateFactor * collector.K || eligible * 2 < Count * probedShare;
             if (sparse)
             {
-                if (!_raw.IsEmpty)
-                {
-                    if (range is { } rr)
-                        FlatSearch.SearchRange(_raw.Span, Dim, Count, query, Metric, rr, collector, rowIdBase, filterBits);
-                    else
-                        FlatSearch.Search(_raw.Span, Dim, Count, query, Metric, collector, rowIdBase, filterBits);
+                if (TrySearchEligibleExactly(query, collector, filterBits, range, rowIdBase))
                     return;
-                }
                 nprobe = nlist; // no raw vectors to search exactly: scan every list so the eligible rows are all seen
             }
         }
@@ -139,6 +138,22 @@ public abstract class IvfIndex : IVectorIndex
             ScanLists<NoRowFilter, TRange>(probes, q, originalQuery, collector, filterBits, range, rowIdBase, scratch);
         else
             ScanLists<BitsetRowFilter, TRange>(probes, q, originalQuery, collector, filterBits, range, rowIdBase, scratch);
+    }
+
+    /// <summary>
+    /// The sparse-filter fallback: exact scores of the eligible rows, from the segment's raw vectors when the index was
+    /// given them. Returns false when it has no exact vectors to score (the caller then scans every list).
+    /// </summary>
+    private protected virtual bool TrySearchEligibleExactly(ReadOnlySpan<float> query, TopKCollector collector, ReadOnlySpan<ulong> filterBits,
+        ScoreRange? range, long rowIdBase)
+    {
+        if (_raw.IsEmpty)
+            return false;
+        if (range is { } r)
+            FlatSearch.SearchRange(_raw.Span, Dim, Count, query, Metric, r, collector, rowIdBase, filterBits);
+        else
+            FlatSearch.Search(_raw.Span, Dim, Count, query, Metric, collector, rowIdBase, filterBits);
+        return true;
     }
 
     /// <summary>
