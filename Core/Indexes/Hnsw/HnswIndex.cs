@@ -475,47 +475,55 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         cand.Push(epDist, ep);
         marks[ep] = epoch;
         bool prefetch = Sse.IsSupported;
-        while (cand.Count > 0)
+        if (ctx.Neighbors.Length < 2 * _m)
+            ctx.Neighbors = new int[2 * _m];
+        fixed (int* fresh = ctx.Neighbors)
         {
-            float cd = cand.TopDistance;
-            int c = cand.TopId;
-            if (cd > lower && top.Count >= ef)
-                break;
-            cand.Pop();
-            int* links = (int*)Node(c);
-            int n = links[0];
-            if (prefetch && n > 0)
+            while (cand.Count > 0)
             {
-                // Like hnswlib: the visited marks of the list, then the first neighbours' vectors.
+                float cd = cand.TopDistance;
+                int c = cand.TopId;
+                if (cd > lower && top.Count >= ef)
+                    break;
+                cand.Pop();
+                int* links = (int*)Node(c);
+                int n = links[0];
+                // Collect the unvisited neighbours first and prefetch all of their vectors before scoring any: the
+                // misses then overlap (a walk over a graph larger than the caches waits on memory, not arithmetic).
+                int f = 0;
                 for (int j = 1; j <= n; j++)
-                    Sse.Prefetch0(marks + links[j]);
-                Sse.Prefetch0(Node(links[1]) + payload);
-                if (n > 1)
-                    Sse.Prefetch0(Node(links[2]) + payload);
-            }
-            for (int j = 1; j <= n; j++)
-            {
-                int nb = links[j];
-                if (prefetch && j + 2 <= n)
-                    Sse.Prefetch0(Node(links[j + 2]) + payload);
-                if (marks[nb] == epoch)
-                    continue;
-                marks[nb] = epoch;
-                float d = space.Distance(Node(nb) + payload);
-                if (top.Count < ef || d < lower)
                 {
-                    cand.Push(d, nb);
+                    int nb = links[j];
+                    if (marks[nb] == epoch)
+                        continue;
+                    marks[nb] = epoch;
+                    fresh[f++] = nb;
                     if (prefetch)
-                        Sse.Prefetch0(Node(cand.TopId));
-                    if (filter.Allows(nb))
                     {
-                        top.Push(d, nb);
-                        if (top.Count > ef)
-                            top.Pop();
+                        byte* v = Node(nb) + payload;
+                        Sse.Prefetch0(v);
+                        Sse.Prefetch0(v + 64);
                     }
-                    if (top.Count > 0)
-                        lower = top.TopDistance;
                 }
+                for (int j = 0; j < f; j++)
+                {
+                    int nb = fresh[j];
+                    float d = space.Distance(Node(nb) + payload);
+                    if (top.Count < ef || d < lower)
+                    {
+                        cand.Push(d, nb);
+                        if (filter.Allows(nb))
+                        {
+                            top.Push(d, nb);
+                            if (top.Count > ef)
+                                top.Pop();
+                        }
+                        if (top.Count > 0)
+                            lower = top.TopDistance;
+                    }
+                }
+                if (prefetch && cand.Count > 0)
+                    Sse.Prefetch0(Node(cand.TopId));
             }
         }
     }
