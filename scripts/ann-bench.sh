@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # ANN benchmark of one index type in the anchor benchmark's "own tool" format (../shared/bench/README.md).
 # Usage: scripts/ann-bench.sh INDEX      INDEX = flat | hnsw | hnsw_sq | ivf_flat | ivf_sq8 | ivf_pq | autoindex
-# Every BENCH_* variable may be preset (run_anchor.sh sets them); otherwise the defaults below apply.
+# Every BENCH_* variable may be preset (run_anchor.sh sets them); otherwise the defaults below apply. Extensions:
+# BENCH_INDEX_FILE (save the built index there, or load it when it exists), BENCH_REFINE_K (refine_k for every search).
 # Only CSV goes to stdout (header first); the build log and progress go to stderr.
 # As run_anchor.sh's OWN_CMD:  OWN_CMD="$PWD/scripts/ann-bench.sh hnsw" ./run_anchor.sh own summary
 set -euo pipefail

@@ -17,7 +17,8 @@ namespace VectorAspire.Benchmarks;
 /// the background after a delay; without this the first sweep point runs partly on tier-0/OSR code).
 /// Extension: BENCH_INDEX_FILE = a path; when it exists the index is loaded from it instead of built (build_s,
 /// build_cpu_s and index_mb are then NA), otherwise it is built and saved there (query-only repeats, like
-/// hnsw_native's load:PATH).
+/// hnsw_native's load:PATH). BENCH_REFINE_K = Milvus's refine_k for every search (HNSW_SQ with refine, IVF_PQ); the rows
+/// then carry <c>;refine_k=X</c> in the search parameter.
 /// </summary>
 internal static partial class AnnBenchmark
 {
@@ -44,6 +45,7 @@ internal static partial class AnnBenchmark
         var metric = Metrics.Parse(metricName);
         bool ivf = indexType.StartsWith("IVF", StringComparison.Ordinal);
         bool exact = indexType == "FLAT";
+        float refineK = float.Parse(Env("BENCH_REFINE_K", "0"), CultureInfo.InvariantCulture);
         int[] sweep = exact ? [0] : Env("BENCH_EFS", ivf ? "1,2,4,8,16,32,64,128" : "16,32,64,128,256")
             .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
@@ -87,7 +89,7 @@ internal static partial class AnnBenchmark
         for (int q = 0; warm.Elapsed.TotalSeconds < 2.0 && q < 200 * nq; q++)
         {
             collector.Reset();
-            index.Search(queries.AsSpan(q % nq * dim, dim), collector, default, SearchParams(ivf, sweep[q % sweep.Length]));
+            index.Search(queries.AsSpan(q % nq * dim, dim), collector, default, SearchParams(ivf, sweep[q % sweep.Length], refineK));
         }
         string lib = "vectoraspire-" + indexType.ToLowerInvariant();
         if (loaded)
@@ -95,7 +97,7 @@ internal static partial class AnnBenchmark
         foreach (int p in sweep)
         {
             string load = BenchReport.LoadAverage().Split(' ')[0];
-            var sp = SearchParams(ivf, p);
+            var sp = SearchParams(ivf, p, refineK);
             var qps = new double[reps];
             var perCpu = new double[reps];
             double recall = 0;
@@ -119,7 +121,8 @@ internal static partial class AnnBenchmark
             }
             Array.Sort(qps);
             string median = F(BenchReport.Median(qps));
-            string searchParam = exact ? "NA" : (ivf ? "nprobe=" : "ef=") + p.ToString(CultureInfo.InvariantCulture);
+            string searchParam = exact ? "NA" : (ivf ? "nprobe=" : "ef=") + p.ToString(CultureInfo.InvariantCulture)
+                + (refineK > 0 ? ";refine_k=" + refineK.ToString(CultureInfo.InvariantCulture) : "");
             long peak = ReadStatusKb("VmHWM:");
             Console.WriteLine(string.Join(',', lib, dataset, n.ToString(CultureInfo.InvariantCulture), dim.ToString(CultureInfo.InvariantCulture),
                 metricName.ToLowerInvariant(), paramText.Length == 0 ? "defaults" : paramText.Replace(',', ';'), threads.ToString(CultureInfo.InvariantCulture),
@@ -131,7 +134,8 @@ internal static partial class AnnBenchmark
         return 0;
     }
 
-    private static IndexSearchParams SearchParams(bool ivf, int p) => ivf ? new IndexSearchParams(Nprobe: p) : new IndexSearchParams(Ef: p);
+    private static IndexSearchParams SearchParams(bool ivf, int p, float refineK) =>
+        ivf ? new IndexSearchParams(Nprobe: p, RefineK: refineK) : new IndexSearchParams(Ef: p, RefineK: refineK);
 
     private static double Recall(int[][] gt, long[] found, int[] foundCount, int nq)
     {
