@@ -113,6 +113,8 @@ public sealed partial class ProxyService
         if (args.Ef > 0 && args.Ef < args.Offset + args.Limit && index.IndexType is "HNSW" or "AUTOINDEX" or "HNSW_SQ")
             throw MilvusErrors.Invalid($"ef ({args.Ef}) must be at least offset + limit ({args.Offset + args.Limit}) for {index.IndexType}");
         ValidateRefineK(index, args.RefineK);
+        if (args.RefineK is { } rk && (args.Offset + args.Limit) * (double)rk > MaxRefineCandidates)
+            throw MilvusErrors.Invalid($"(offset + limit) × refine_k must be at most {MaxRefineCandidates}, got {args.Offset + args.Limit} × {rk.ToString(System.Globalization.CultureInfo.InvariantCulture)}");
         ValidateFilter(info, args.Filter, args.FilterParams);
         var selection = ResolveOutputs(info, args.OutputFields, allowCount: false);
         int topK = args.Offset + args.Limit;
@@ -162,6 +164,9 @@ public sealed partial class ProxyService
 
     /// <summary>Largest refine_k accepted; the candidate count is capped by the segment's rows anyway.</summary>
     private const float MaxRefineK = 1000;
+
+    /// <summary>Candidates re-scored per query at most (the same bound as ef): keeps one search from walking a whole segment.</summary>
+    private const int MaxRefineCandidates = 32768;
 
     /// <summary>refine_k only means something for indexes that re-score candidates with float vectors.</summary>
     private static void ValidateRefineK(IndexInfo index, float? refineK)

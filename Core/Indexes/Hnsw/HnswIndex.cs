@@ -408,7 +408,9 @@ public sealed unsafe partial class HnswIndex : IVectorIndex
         int n = top.Count;
         ctx.EnsureResultCapacity(n);
         top.DrainAscending(ctx.ResultDist, ctx.ResultIds);
-        int rerank = Math.Min(n, RerankCount(k, ef, ctx.RefineK));
+        // A range search re-scores every candidate: rows better than range_filter fill the first slots and would
+        // otherwise crowd the in-range rows out of a k × refine_k budget.
+        int rerank = range is null ? Math.Min(n, RerankCount(k, ef, ctx.RefineK)) : n;
         float* q = (float*)Unsafe.AsPointer(ref ctx.Query[0]);
         float* vectors = (float*)_refine.Pointer;
         var ids = ctx.ResultIds;

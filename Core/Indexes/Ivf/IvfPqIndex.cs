@@ -161,7 +161,12 @@ public sealed class IvfPqIndex : IvfIndex
     private protected override void ScanLists<TRows, TRange>(ReadOnlySpan<int> probes, ReadOnlySpan<float> query, ReadOnlySpan<float> originalQuery,
         TopKCollector collector, ReadOnlySpan<ulong> filterBits, TRange range, long rowIdBase, IvfScratch scratch)
     {
+        // A range search never re-ranks fewer than the build-time factor: rows better than range_filter take candidate
+        // slots without being returned, so a small refine_k would crowd the in-range rows out.
+        bool isRange = typeof(TRange) != typeof(AcceptAll);
         double factor = scratch.RefineK > 0 ? scratch.RefineK : RefineFactor;
+        if (isRange)
+            factor = Math.Max(factor, RefineFactor);
         int k = (int)Math.Min(Math.Ceiling(collector.K * factor), Count);
         var candidates = scratch.Candidates(k, collector.Metric);
         var table = IvfScratch.Ensure(ref scratch.Table, _m * _ksub);

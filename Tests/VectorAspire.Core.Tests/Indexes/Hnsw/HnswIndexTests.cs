@@ -267,6 +267,29 @@ public sealed class HnswIndexTests(HnswFixture fixture, ITestOutputHelper output
         Assert.True(four >= 0.95, $"refine_k=4 recall {four:F4} < 0.95");
     }
 
+    [Theory]
+    [InlineData(1f)]
+    [InlineData(2f)]
+    public void HnswSqRangeSearchWithSmallRefineKStillFillsK(float refineK)
+    {
+        // Regression: with refine_k the re-rank budget (k × refine_k) was spent on rows better than range_filter.
+        var index = fixture.Get("SQ-L2");
+        var collector = new TopKCollector(K, MetricType.L2);
+        var exactScores = new float[HnswFixture.Count];
+        for (int q = 0; q < 20; q++)
+        {
+            var query = Queries.AsSpan(q * HnswFixture.Dim, HnswFixture.Dim);
+            for (int i = 0; i < HnswFixture.Count; i++)
+                exactScores[i] = Distance.Score(MetricType.L2, query, Data.AsSpan(i * HnswFixture.Dim, HnswFixture.Dim));
+            Array.Sort(exactScores);
+            // range_filter excludes the 20 best rows, radius keeps up to the 80th: 60 rows in range.
+            var range = ScoreRange.Create(MetricType.L2, exactScores[80], exactScores[19]);
+            collector.Reset();
+            index.Search(query, collector, default, new IndexSearchParams(Ef: 64, RefineK: refineK), range);
+            Assert.Equal(K, collector.Count);
+        }
+    }
+
     [Fact]
     public unsafe void SqKernelsMatchTheScalarReference()
     {
