@@ -80,7 +80,6 @@ internal static partial class AnnBenchmark
 
         Console.WriteLine(Header);
         var collector = new TopKCollector(K, metric);
-        var ids = new long[K];
         var scores = new float[K];
         var found = new long[nq * K];
         var foundCount = new int[nq];
@@ -129,7 +128,6 @@ internal static partial class AnnBenchmark
                 buildSText, buildCpuText, (peak / 1024).ToString(CultureInfo.InvariantCulture), indexMbText,
                 searchParam, recall.ToString("F4", CultureInfo.InvariantCulture), median, F(qps[0]), F(qps[^1]), F(BenchReport.Median(perCpu)), "1", load));
         }
-        _ = ids;
         GC.KeepAlive(index);
         return 0;
     }
