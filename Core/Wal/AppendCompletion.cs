@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Threading.Tasks.Sources;
 
 namespace VectorAspire.Core.Wal;
@@ -8,12 +9,12 @@ namespace VectorAspire.Core.Wal;
 /// </summary>
 internal sealed class AppendCompletion : IValueTaskSource<long>
 {
-    private readonly LocalWalChannel _owner;
+    private readonly ConcurrentQueue<AppendCompletion> _pool;
     private ManualResetValueTaskSourceCore<long> _core;
 
-    public AppendCompletion(LocalWalChannel owner)
+    public AppendCompletion(ConcurrentQueue<AppendCompletion> pool)
     {
-        _owner = owner;
+        _pool = pool;
         // Completions are signalled by the writer thread; callers' continuations must not run on it.
         _core.RunContinuationsAsynchronously = true;
     }
@@ -33,7 +34,7 @@ internal sealed class AppendCompletion : IValueTaskSource<long>
         finally
         {
             _core.Reset();
-            _owner.ReturnCompletion(this);
+            _pool.Enqueue(this);
         }
     }
 

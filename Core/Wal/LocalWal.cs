@@ -72,7 +72,7 @@ public sealed class LocalWal : IWal
     }
 
     /// <summary>Channel names become directory names: 1–128 of [A-Za-z0-9._-], not starting with '.'.</summary>
-    private static void ValidateChannelName(string name)
+    internal static void ValidateChannelName(string name)
     {
         ArgumentNullException.ThrowIfNull(name);
         if (name.Length is 0 or > 128 || name[0] == '.' || name.AsSpan().ContainsAnyExcept(s_nameChars))

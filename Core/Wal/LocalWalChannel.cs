@@ -121,7 +121,7 @@ public sealed partial class LocalWalChannel : IWalChannel
 
         if (!_completionPool.TryDequeue(out AppendCompletion? completion))
         {
-            completion = new AppendCompletion(this);
+            completion = new AppendCompletion(_completionPool);
         }
 
         bool wake;
@@ -204,8 +204,6 @@ public sealed partial class LocalWalChannel : IWalChannel
         _buffer = [];
         _owner?.OnChannelClosed(this);
     }
-
-    internal void ReturnCompletion(AppendCompletion completion) => _completionPool.Enqueue(completion);
 
     private void ThrowNotWritable()
     {
