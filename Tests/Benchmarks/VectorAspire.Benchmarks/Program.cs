@@ -6,6 +6,8 @@ if (args.Length > 0 && args[0] == "rest-search")
     return RestSearchBenchmark.Run(args);
 if (args.Length > 0 && args[0] == "ann")
     return AnnBenchmark.Run(args);
+if (args.Length > 0 && args[0] == "wal")
+    return WalBenchmark.Run(args);
 if (args.Length > 0 && args[0] == "memory")
     return MemoryBenchmark.Run(args);
 
