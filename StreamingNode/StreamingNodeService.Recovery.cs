@@ -5,18 +5,26 @@ namespace VectorAspire.StreamingNode;
 public sealed partial class StreamingNodeService
 {
     /// <summary>
-    /// Rebuilds every shard: sealed segments and delete logs from the catalog, then the WAL from the lowest
-    /// checkpoint of each channel (entries a shard has already persisted are skipped), then loads what is loaded.
+    /// Rebuilds every shard (of <paramref name="only"/> channel, or of every channel this node serves): sealed
+    /// segments and delete logs from the catalog, then the WAL from the lowest checkpoint of each channel (entries a
+    /// shard has already persisted are skipped), then loads what is loaded. Shards become visible to reads and
+    /// writes only once all of that is done, so a channel taken over in a cluster never serves a partial view.
     /// </summary>
-    private async Task RecoverAsync(CancellationToken cancellationToken)
+    private async Task RecoverAsync(string? only, CancellationToken cancellationToken)
     {
         var collections = await _coordinator.ListAllCollectionsAsync(cancellationToken);
-        var shards = new List<Shard>();
+        var recovering = new Dictionary<PChannel, Dictionary<(long Collection, int Shard), Shard>>();
         foreach (var info in collections)
         {
             for (int i = 0; i < info.ShardsNum; i++)
             {
+                if (only is not null && info.PChannels[i] != only)
+                    continue;
                 var pc = await GetPChannelAsync(info.PChannels[i], cancellationToken);
+                if (pc is null)
+                    continue;
+                if (!recovering.TryGetValue(pc, out var shardsOfChannel))
+                    recovering[pc] = shardsOfChannel = [];
                 var state = await _coordinator.GetShardStateAsync(info.CollectionId, info.VChannels[i], cancellationToken);
                 var shard = new Shard(info, i, pc) { CheckpointLsn = state.CheckpointLsn };
                 shard.Sealed.AddRange(state.Segments);
@@ -27,38 +35,52 @@ public sealed partial class StreamingNodeService
                         shard.KnownDeletes.Add(new DeleteRecord(PrimaryKey.FromColumn(keys, r), ts[r], delta.PartitionId));
                 }
                 shard.PublishView();
-                pc.Shards[(info.CollectionId, i)] = shard;
-                shards.Add(shard);
+                shardsOfChannel[(info.CollectionId, i)] = shard;
             }
         }
 
-        List<PChannel> channels;
-        lock (_registry)
-            channels = [.. _pchannels.Values];
-        foreach (var pc in channels)
+        foreach (var (pc, shards) in recovering)
         {
-            if (pc.Shards.Count == 0)
-                continue;
-            long from = pc.Shards.Values.Min(s => s.CheckpointLsn);
+            long from = shards.Values.Min(s => s.CheckpointLsn);
             long replayed = 0;
             await foreach (var record in pc.Wal.ReadAsync(from, cancellationToken))
             {
                 var span = record.Payload.Span;
                 long collectionId = WalEntryCodec.PeekCollectionId(span);
                 int shardIndex = WalEntryCodec.PeekShard(span);
-                if (!pc.Shards.TryGetValue((collectionId, shardIndex), out var shard) || record.Lsn < shard.CheckpointLsn)
+                if (!shards.TryGetValue((collectionId, shardIndex), out var shard) || record.Lsn < shard.CheckpointLsn)
                     continue;
                 var entry = WalEntryCodec.Decode(record.Payload, shard.Info.Schema);
                 await ApplyAsync(shard, entry.Write, entry.Timestamp, record.Lsn, cancellationToken);
                 pc.AdvanceServiceable(entry.Timestamp);
                 replayed++;
             }
-            foreach (var s in pc.Shards.Values)
+            foreach (var s in shards.Values)
                 s.PublishView();
             LogRecovered(pc.Name, replayed, from);
         }
 
-        foreach (var shard in shards)
-            await SyncLoadStateAsync(shard, cancellationToken);
+        foreach (var shards in recovering.Values)
+        {
+            foreach (var shard in shards.Values)
+                await SyncLoadStateAsync(shard, cancellationToken);
+        }
+
+        foreach (var (pc, shards) in recovering)
+        {
+            await pc.ApplyLock.WaitAsync(cancellationToken);
+            try
+            {
+                lock (_registry)
+                {
+                    foreach (var (key, shard) in shards)
+                        pc.Shards.TryAdd(key, shard);
+                }
+            }
+            finally
+            {
+                pc.ApplyLock.Release();
+            }
+        }
     }
 }

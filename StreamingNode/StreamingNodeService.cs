@@ -24,6 +24,10 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
     private readonly TimeProvider _time;
     private readonly ILogger<StreamingNodeService> _logger;
     private readonly Dictionary<string, PChannel> _pchannels = [];
+    // Null: this node serves every channel (standalone). Otherwise the channels bound to it (cluster); guarded by _registry.
+    private HashSet<string>? _owned;
+    // Channels being recovered after an acquire (guarded by _registry): their shards appear only when it finishes.
+    private readonly HashSet<string> _recoveringChannels = new(StringComparer.Ordinal);
     private readonly Lock _registry = new();
     private readonly CancellationTokenSource _stopping = new();
     private Task? _sealLoop;
@@ -43,7 +47,9 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await RecoverAsync(cancellationToken);
+        // In a cluster nothing is recovered up front: each channel is recovered when it is bound here (AcquireChannelAsync).
+        if (_owned is null)
+            await RecoverAsync(null, cancellationToken);
         lock (_registry)
         {
             foreach (var pc in _pchannels.Values)
@@ -88,12 +94,15 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
         _stopping.Dispose();
     }
 
-    private async ValueTask<PChannel> GetPChannelAsync(string name, CancellationToken cancellationToken)
+    /// <summary>The channel, opened on first use; null when this node does not serve it (cluster: bound elsewhere).</summary>
+    private async ValueTask<PChannel?> GetPChannelAsync(string name, CancellationToken cancellationToken)
     {
         lock (_registry)
         {
             if (_pchannels.TryGetValue(name, out var existing))
                 return existing;
+            if (_owned is not null && !_owned.Contains(name))
+                return null;
         }
         // LocalWal returns the already-open instance for a name, so a racing open shares the same channel.
         var wal = await _wal.OpenChannelAsync(name, cancellationToken);
@@ -141,7 +150,15 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
     }
 
     private Shard RequireShard(long collectionId, int shard)
-        => FindShard(collectionId, shard) ?? throw MilvusErrors.CollectionNotFound(collectionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    {
+        if (FindShard(collectionId, shard) is { } found)
+            return found;
+        // In a cluster the shard may live on a channel bound to another node (or moving here): retryable.
+        if (_owned is not null)
+            throw new MilvusException(ErrorCodes.ServiceNotReady,
+                $"shard {shard} of collection {collectionId} is not served by this streaming node (its channel is bound elsewhere or moving); retry");
+        throw MilvusErrors.CollectionNotFound(collectionId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
 
     public async ValueTask SyncCollectionAsync(long collectionId, CancellationToken cancellationToken)
     {
@@ -151,6 +168,8 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
         for (int i = 0; i < info.ShardsNum; i++)
         {
             var pc = await GetPChannelAsync(info.PChannels[i], cancellationToken);
+            if (pc is null || IsRecovering(pc.Name))
+                continue; // served by the node its channel is bound to, or picked up when its recovery ends
             Shard shard;
             await pc.ApplyLock.WaitAsync(cancellationToken);
             try
@@ -158,7 +177,8 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
                 if (!pc.Shards.TryGetValue((collectionId, i), out shard!))
                 {
                     shard = new Shard(info, i, pc) { CheckpointLsn = pc.Wal.NextLsn };
-                    pc.Shards[(collectionId, i)] = shard;
+                    lock (_registry)
+                        pc.Shards[(collectionId, i)] = shard;
                 }
                 shard.Info = info;
             }
