@@ -16,6 +16,12 @@ public sealed class ChannelBindings(IMetaStore store, string prefix)
 
     public string Prefix => _prefix;
 
+    /// <summary>A live view of every binding, keyed by full meta key (<c>{prefix}{pchannel}</c>).</summary>
+    public MetaPrefixView<ChannelBinding> CreateView(TimeProvider? time = null) =>
+        new(store, _prefix, (key, value) => ChannelBinding.Decode(key[_prefix.Length..], value), time);
+
+    public string KeyOf(string pchannel) => _prefix + pchannel;
+
     public async ValueTask<IReadOnlyDictionary<string, ChannelBinding>> LoadAsync(CancellationToken cancellationToken)
     {
         var result = new Dictionary<string, ChannelBinding>(StringComparer.Ordinal);
@@ -51,7 +57,7 @@ public sealed class ChannelBindings(IMetaStore store, string prefix)
 }
 
 /// <summary>A pchannel's owner and the term of that ownership.</summary>
-public readonly record struct ChannelBinding(string Channel, long Term, string NodeId)
+public sealed record ChannelBinding(string Channel, long Term, string NodeId)
 {
     public byte[] Encode()
     {
@@ -105,7 +111,7 @@ public static class ChannelBalancer
         var orphans = new List<string>();
         foreach (string channel in channels)
         {
-            if (current.TryGetValue(channel, out ChannelBinding b) && live.Contains(b.NodeId))
+            if (current.TryGetValue(channel, out ChannelBinding? b) && live.Contains(b.NodeId))
             {
                 load[b.NodeId].Add(channel);
             }
@@ -145,7 +151,7 @@ public static class ChannelBalancer
     }
 
     private static ChannelBinding Next(string channel, string node, IReadOnlyDictionary<string, ChannelBinding> current) =>
-        new(channel, (current.TryGetValue(channel, out ChannelBinding b) ? b.Term : 0) + 1, node);
+        new(channel, (current.TryGetValue(channel, out ChannelBinding? b) ? b.Term : 0) + 1, node);
 
     private static string Emptiest(Dictionary<string, List<string>> load)
     {

@@ -11,23 +11,15 @@ namespace VectorAspire.Core.Cluster;
 /// </summary>
 public sealed class NodeDirectory : IAsyncDisposable
 {
-    private readonly IMetaStore _store;
-    private readonly string _prefix;
-    private readonly TimeProvider _time;
-    private readonly CancellationTokenSource _stop = new();
-    private int _disposed;
+    private readonly MetaPrefixView<NodeInfo> _view;
     private readonly Lock _lock = new();
-    private ImmutableDictionary<string, NodeInfo> _registered = ImmutableDictionary.Create<string, NodeInfo>(StringComparer.Ordinal);
     private ImmutableArray<NodeInfo> _configured = [];
-    private TaskCompletionSource _changed = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private Task? _watch;
 
     public NodeDirectory(IMetaStore store, string prefix, TimeProvider? time = null)
     {
         ArgumentException.ThrowIfNullOrEmpty(prefix);
-        _store = store;
-        _prefix = prefix.EndsWith('/') ? prefix : prefix + "/";
-        _time = time ?? TimeProvider.System;
+        _view = new MetaPrefixView<NodeInfo>(store, prefix.EndsWith('/') ? prefix : prefix + "/", TryDecode, time);
+        _view.Changed += () => Changed?.Invoke();
     }
 
     /// <summary>Raised after the membership changed (on the watch's thread; keep handlers short).</summary>
@@ -38,7 +30,7 @@ public sealed class NodeDirectory : IAsyncDisposable
 
     /// <summary>
     /// Adds <c>services:{serviceName}:{endpoint}:{i}</c> addresses from configuration as members of
-    /// <paramref name="role"/> (node id <c>{serviceName}-{i}</c>); registry entries of the role take precedence.
+    /// <paramref name="role"/> (node id <c>{serviceName}-{endpoint}-{i}</c>); registry entries of the role take precedence.
     /// </summary>
     public void AddConfiguredMembers(IConfiguration configuration, string role, string serviceName)
     {
@@ -61,25 +53,19 @@ public sealed class NodeDirectory : IAsyncDisposable
     }
 
     /// <summary>Loads the current entries and starts watching; returns once the first view is loaded.</summary>
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        long revision = await LoadAsync(cancellationToken);
-        _watch = Task.Run(() => WatchLoopAsync(revision, _stop.Token), CancellationToken.None);
-    }
+    public Task StartAsync(CancellationToken cancellationToken) => _view.StartAsync(cancellationToken);
 
     /// <summary>Live members of <paramref name="role"/>, ordered by node id.</summary>
     public IReadOnlyList<NodeInfo> Members(string role)
     {
-        ImmutableDictionary<string, NodeInfo> registered;
         ImmutableArray<NodeInfo> configured;
         lock (_lock)
         {
-            registered = _registered;
             configured = _configured;
         }
 
         var result = new List<NodeInfo>();
-        foreach (NodeInfo node in registered.Values)
+        foreach (NodeInfo node in _view.Entries.Values)
         {
             if (node.Role == role)
             {
@@ -116,133 +102,20 @@ public sealed class NodeDirectory : IAsyncDisposable
     }
 
     /// <summary>Waits until <paramref name="condition"/> holds for the directory (checked now and after each change).</summary>
-    public async Task WaitUntilAsync(Func<NodeDirectory, bool> condition, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            Task changed;
-            lock (_lock)
-            {
-                changed = _changed.Task;
-            }
+    public Task WaitUntilAsync(Func<NodeDirectory, bool> condition, CancellationToken cancellationToken) =>
+        _view.WaitUntilAsync(_ => condition(this), cancellationToken);
 
-            if (condition(this))
-            {
-                return;
-            }
+    public ValueTask DisposeAsync() => _view.DisposeAsync();
 
-            await changed.WaitAsync(cancellationToken);
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (Interlocked.Exchange(ref _disposed, 1) != 0)
-        {
-            return;
-        }
-
-        await _stop.CancelAsync();
-        if (_watch is not null)
-        {
-            await _watch;
-        }
-
-        _stop.Dispose();
-    }
-
-    private async Task<long> LoadAsync(CancellationToken cancellationToken)
-    {
-        long revision = await _store.GetRevisionAsync(cancellationToken);
-        var entries = ImmutableDictionary.CreateBuilder<string, NodeInfo>(StringComparer.Ordinal);
-        foreach (KeyValue kv in await _store.ScanPrefixAsync(_prefix, cancellationToken))
-        {
-            if (TryDecode(kv.Key, kv.Value, out NodeInfo? node))
-            {
-                entries[kv.Key] = node;
-            }
-        }
-
-        Publish(entries.ToImmutable());
-        return revision;
-    }
-
-    private async Task WatchLoopAsync(long revision, CancellationToken stop)
-    {
-        while (!stop.IsCancellationRequested)
-        {
-            try
-            {
-                await foreach (WatchEvent change in _store.WatchAsync(_prefix, revision + 1, stop))
-                {
-                    revision = change.Revision;
-                    ImmutableDictionary<string, NodeInfo> current;
-                    lock (_lock)
-                    {
-                        current = _registered;
-                    }
-
-                    if (change.Kind == WatchEventKind.Delete)
-                    {
-                        current = current.Remove(change.Key);
-                    }
-                    else if (TryDecode(change.Key, change.Value, out NodeInfo? node))
-                    {
-                        current = current.SetItem(change.Key, node);
-                    }
-
-                    Publish(current);
-                }
-            }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception)
-            {
-                // The watch broke (store restarted, history compacted): reload the whole view and resume from there.
-                try
-                {
-                    await Task.Delay(TimeSpan.FromMilliseconds(200), _time, stop);
-                    revision = await LoadAsync(stop);
-                }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested)
-                {
-                    return;
-                }
-                catch (Exception)
-                {
-                    // Still unreachable; the next round retries.
-                }
-            }
-        }
-    }
-
-    private void Publish(ImmutableDictionary<string, NodeInfo> entries)
-    {
-        TaskCompletionSource changed;
-        lock (_lock)
-        {
-            _registered = entries;
-            changed = _changed;
-            _changed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        }
-
-        changed.TrySetResult();
-        Changed?.Invoke();
-    }
-
-    private static bool TryDecode(string key, byte[] value, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out NodeInfo? node)
+    private static NodeInfo? TryDecode(string key, byte[] value)
     {
         try
         {
-            node = NodeInfo.Decode(key, value);
-            return true;
+            return NodeInfo.Decode(key, value);
         }
         catch (System.Text.Json.JsonException)
         {
-            node = null; // not an entry this version understands; ignore rather than break everyone's view
-            return false;
+            return null; // not an entry this version understands; ignore rather than break everyone's view
         }
     }
 }
