@@ -16,3 +16,16 @@ public sealed class LeaseNotFoundException(long leaseId)
 {
     public long LeaseId { get; } = leaseId;
 }
+
+/// <summary>
+/// A transaction has more compares or ops per branch than the store accepts (etcd's --max-txn-ops, 128 by default).
+/// Split the work into several transactions, or guard it with one CAS key.
+/// </summary>
+public sealed class TransactionTooLargeException(string part, int count, int limit)
+    : Exception($"transaction has {count} {part}; at most {limit} are allowed per transaction (etcd --max-txn-ops); " +
+        "split it into smaller transactions")
+{
+    public int Count { get; } = count;
+
+    public int Limit { get; } = limit;
+}
