@@ -162,7 +162,7 @@ public sealed class S3ObjectStore : IObjectStore, IDisposable
     {
         LocalObjectStore.ValidatePrefix(prefix);
         await EnsureBucketAsync().ConfigureAwait(false);
-        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _keyPrefix + prefix };
+        var request = new ListObjectsV2Request { BucketName = _bucket, Prefix = _keyPrefix + prefix, MaxKeys = _options.ListPageSize };
         while (true)
         {
             ListObjectsV2Response response = await _s3.ListObjectsV2Async(request, cancellationToken).ConfigureAwait(false);

@@ -37,6 +37,9 @@ public sealed class S3ObjectStoreOptions
     /// <summary>Parts of one multipart upload sent at once.</summary>
     public int MultipartConcurrency { get; set; } = 4;
 
+    /// <summary>Keys asked for per ListObjectsV2 page (S3 returns at most 1000).</summary>
+    public int ListPageSize { get; set; } = 1000;
+
     /// <summary>Timeout of each HTTP request the SDK makes.</summary>
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 }
