@@ -15,7 +15,10 @@ public sealed partial class EtcdMetaStore
     /// response (etcd never splits one revision's events over responses unless asked to fragment), and a broken stream
     /// (member restart, network error, leader change) is re-created from that revision with a capped backoff, so no
     /// event is lost or repeated across reconnects. <paramref name="fromRevision"/> 0 is resolved to the current
-    /// revision + 1 up front, so even a "future only" watch resumes without a gap.
+    /// revision + 1 up front, so even a "future only" watch resumes without a gap: to the newest revision this client
+    /// has seen when the enumeration starts, + 1, so every change made after the call (by this client or any other
+    /// whose write completes later) is delivered, possibly with a few that completed just before it; a client that
+    /// has seen nothing yet asks the server for its current revision.
     /// Throws <see cref="RevisionCompactedException"/> when the resume revision has been compacted, ends when the
     /// store is disposed and throws <see cref="OperationCanceledException"/> when cancelled.
     /// </summary>
@@ -27,7 +30,10 @@ public sealed partial class EtcdMetaStore
         (ByteString from, ByteString end) = PrefixRange(prefix);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
         CancellationToken token = linked.Token;
-        long next = fromRevision;
+        bool fromNow = fromRevision == 0;
+        bool delivered = false;
+        long seen = Volatile.Read(ref _lastSeenRevision);
+        long next = fromNow && seen > 0 ? seen + 1 : fromRevision;
         TimeSpan delay = s_watchReconnectFirstDelay;
         var events = new List<WatchEvent>();
 
@@ -72,10 +78,20 @@ public sealed partial class EtcdMetaStore
                         }
 
                         WatchResponse response = call.ResponseStream.Current;
+                        if (response.CompactRevision != 0 && fromNow && !delivered)
+                        {
+                            // A stale "newest seen" revision was compacted: "from now" may start at the oldest kept one.
+                            next = response.CompactRevision;
+                            broken = true;
+                            break;
+                        }
+
                         if (response.CompactRevision != 0)
                         {
                             throw new RevisionCompactedException(next, response.CompactRevision);
                         }
+
+                        ObserveRevision(response.Header);
 
                         if (response.Canceled)
                         {
@@ -109,6 +125,7 @@ public sealed partial class EtcdMetaStore
                     if (events.Count > 0)
                     {
                         next = events[^1].Revision + 1;
+                        delivered = true;
                     }
                 }
             }

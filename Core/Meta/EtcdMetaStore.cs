@@ -27,6 +27,7 @@ public sealed partial class EtcdMetaStore : IMetaStore
     private readonly byte[] _namespace;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _disposed = new();
+    private long _lastSeenRevision; // the newest revision any answer to this client carried (Interlocked max)
 
     public EtcdMetaStore(EtcdMetaStoreOptions options, ILogger<EtcdMetaStore>? logger = null)
     {
@@ -212,7 +213,16 @@ public sealed partial class EtcdMetaStore : IMetaStore
         try
         {
             using AsyncUnaryCall<TResponse> pending = call(CallOptionsFor(cancellationToken));
-            return await pending.ResponseAsync.ConfigureAwait(false);
+            TResponse response = await pending.ResponseAsync.ConfigureAwait(false);
+            ObserveRevision(response switch
+            {
+                RangeResponse r => r.Header,
+                PutResponse r => r.Header,
+                DeleteRangeResponse r => r.Header,
+                TxnResponse r => r.Header,
+                _ => null,
+            });
+            return response;
         }
         catch (RpcException e) when (e.StatusCode == StatusCode.Cancelled && cancellationToken.IsCancellationRequested)
         {
@@ -225,6 +235,22 @@ public sealed partial class EtcdMetaStore : IMetaStore
         catch (RpcException e) when (e.StatusCode == StatusCode.InvalidArgument)
         {
             throw new ArgumentException($"etcd refused the request: {e.Status.Detail}", e);
+        }
+    }
+
+    private void ObserveRevision(ResponseHeader? header)
+    {
+        long revision = header?.Revision ?? 0;
+        long seen = Volatile.Read(ref _lastSeenRevision);
+        while (revision > seen)
+        {
+            long previous = Interlocked.CompareExchange(ref _lastSeenRevision, revision, seen);
+            if (previous == seen)
+            {
+                return;
+            }
+
+            seen = previous;
         }
     }
 

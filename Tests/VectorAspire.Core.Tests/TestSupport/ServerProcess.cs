@@ -12,6 +12,7 @@ namespace VectorAspire.Core.Tests.TestSupport;
 public sealed class ServerProcess : IAsyncDisposable
 {
     private const int OutputLinesKept = 40;
+    private static readonly HashSet<Process> s_running = [];
     private readonly Process _process;
     private readonly Queue<string> _output = new();
     private readonly string _name;
@@ -20,6 +21,27 @@ public sealed class ServerProcess : IAsyncDisposable
     {
         _name = name;
         _process = process;
+    }
+
+    static ServerProcess()
+    {
+        // A test host that ends without disposing its fixtures (a crash, a timeout kill) must not leave servers behind.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            lock (s_running)
+            {
+                foreach (Process process in s_running)
+                {
+                    try
+                    {
+                        process.Kill(entireProcessTree: true);
+                    }
+                    catch (InvalidOperationException)
+                    {
+                    }
+                }
+            }
+        };
     }
 
     public int Id => _process.Id;
@@ -94,6 +116,11 @@ public sealed class ServerProcess : IAsyncDisposable
         process.OutputDataReceived += (_, e) => server.Keep(e.Data);
         process.ErrorDataReceived += (_, e) => server.Keep(e.Data);
         process.Start();
+        lock (s_running)
+        {
+            s_running.Add(process);
+        }
+
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         return server;
@@ -156,6 +183,10 @@ public sealed class ServerProcess : IAsyncDisposable
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
         await _process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+        lock (s_running)
+        {
+            s_running.Remove(_process);
+        }
     }
 
     public async ValueTask DisposeAsync()
