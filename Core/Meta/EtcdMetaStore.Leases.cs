@@ -53,6 +53,11 @@ public sealed partial class EtcdMetaStore
         {
             return false;
         }
+        catch (Exception e) when (e is (RpcException or OperationCanceledException) && linked.IsCancellationRequested
+            && !cancellationToken.IsCancellationRequested && !_disposed.IsCancellationRequested)
+        {
+            throw new TimeoutException($"etcd did not answer the keep-alive of lease {leaseId} within {_options.RequestTimeout}", e);
+        }
     }
 
     /// <summary>Revokes the lease (etcd deletes its keys in the same revision); an unknown lease is not an error.</summary>

@@ -187,6 +187,19 @@ public sealed class EtcdMetaStoreTests(EtcdServerFixture etcd) : IClassFixture<E
     }
 
     [Fact]
+    public async Task StoreWorksThroughAnEndpointListThatIncludesADeadMember()
+    {
+        EtcdMetaStoreOptions options = etcd.Server.CreateOptions();
+        options.Endpoints = [$"http://127.0.0.1:{ServerProcess.FreePort()}", etcd.Server.ClientUrl];
+        await using var store = new EtcdMetaStore(options);
+        for (int i = 0; i < 10; i++)
+        {
+            long r = await store.PutAsync($"k{i}", B("v"), 0, Ct);
+            Assert.Equal(r, (await store.GetAsync($"k{i}", Ct))!.ModRevision);
+        }
+    }
+
+    [Fact]
     public async Task ConnectionStringListsEndpointsOrNamesEndpointsAndPrefix()
     {
         var options = new EtcdMetaStoreOptions();
