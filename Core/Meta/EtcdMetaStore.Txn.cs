@@ -16,9 +16,7 @@ public sealed partial class EtcdMetaStore
         ArgumentNullException.ThrowIfNull(compares);
         ArgumentNullException.ThrowIfNull(onSuccess);
         ArgumentNullException.ThrowIfNull(onFailure);
-        CheckSize("compares", compares.Count);
-        CheckSize("success ops", onSuccess.Count);
-        CheckSize("failure ops", onFailure.Count);
+        MetaStoreLimits.CheckTxnSize(compares.Count, onSuccess.Count, onFailure.Count, _options.MaxTxnOps);
 
         var request = new TxnRequest();
         foreach (TxnCompare compare in compares)
@@ -41,14 +39,6 @@ public sealed partial class EtcdMetaStore
 
         TxnResponse response = await Call(o => _kv.TxnAsync(request, o), cancellationToken, leaseId).ConfigureAwait(false);
         return new TxnResult(response.Succeeded, response.Header.Revision);
-    }
-
-    private void CheckSize(string part, int count)
-    {
-        if (count > _options.MaxTxnOps)
-        {
-            throw new TransactionTooLargeException(part, count, _options.MaxTxnOps);
-        }
     }
 
     private Compare ToCompare(TxnCompare compare)

@@ -22,7 +22,7 @@ public sealed class EtcdMetaStoreOptions
     /// Most compares, success ops or failure ops one transaction may hold; must not exceed the server's --max-txn-ops
     /// (128 by default). Larger transactions are refused before they are sent.
     /// </summary>
-    public int MaxTxnOps { get; set; } = 128;
+    public int MaxTxnOps { get; set; } = MetaStoreLimits.MaxTxnOps;
 
     /// <summary>Keys fetched per range request when scanning a prefix.</summary>
     public int ScanPageSize { get; set; } = 1000;
