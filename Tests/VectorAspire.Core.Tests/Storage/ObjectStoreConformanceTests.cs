@@ -27,7 +27,7 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
 
     private static byte[] Bytes(string s) => Encoding.UTF8.GetBytes(s);
 
-    private async Task<List<ObjectInfo>> List(string prefix)
+    protected async Task<List<ObjectInfo>> List(string prefix)
     {
         var result = new List<ObjectInfo>();
         await foreach (ObjectInfo info in Store.ListAsync(prefix, Ct))
@@ -121,8 +121,9 @@ public abstract class ObjectStoreConformanceTests : IAsyncLifetime
         Assert.Equal(["d/2"], (await List("d/")).Select(o => o.Key).ToArray());
     }
 
+    /// <summary>Virtual only so an emulator that is not atomic on overwrite can pin what it does instead.</summary>
     [Fact]
-    public async Task ConcurrentOverwritesLeaveOneWholeValue()
+    public virtual async Task ConcurrentOverwritesLeaveOneWholeValue()
     {
         byte[][] values = [.. Enumerable.Range(0, 8).Select(i => Enumerable.Repeat((byte)i, 50_000 + i).ToArray())];
         await Task.WhenAll(values.Select(v => Task.Run(async () => await Store.PutAsync("race", v, Ct))));
