@@ -23,6 +23,7 @@ public sealed class StandaloneTopologyTests : IAsyncLifetime
     private readonly int _port = FreePort();
     private DistributedApplication? _app;
     private DcpProcesses? _dcp;
+    private FakeOtlpReceiver? _otlp;
 
     public async Task InitializeAsync()
     {
@@ -30,6 +31,10 @@ public sealed class StandaloneTopologyTests : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VectorAspire_AppHost>(
             ["--port", _port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", _dataDirectory],
             timeout.Token);
+
+        // Where Aspire points every resource's OTLP exporter (the dashboard's receiver when it runs).
+        _otlp = await FakeOtlpReceiver.StartAsync("grpc");
+        builder.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] = _otlp.Endpoint.ToString();
         _app = await builder.BuildAsync(timeout.Token);
         var started = Stopwatch.StartNew();
         await _app.StartAsync(timeout.Token);
@@ -45,6 +50,11 @@ public sealed class StandaloneTopologyTests : IAsyncLifetime
         {
             await _app.StopAsync();
             await _app.DisposeAsync();
+        }
+
+        if (_otlp is not null)
+        {
+            await _otlp.DisposeAsync();
         }
 
         if (_dcp is not null)
@@ -98,6 +108,14 @@ public sealed class StandaloneTopologyTests : IAsyncLifetime
         using var alive = await http.GetAsync("/alive", TestTimeout.Token());
         Assert.Equal(HttpStatusCode.OK, alive.StatusCode);
         Assert.True(File.Exists(Path.Combine(_dataDirectory, "meta", "meta.db")), "the server did not use the --data-dir given to the AppHost");
+
+        // The server's own spans and metrics reach the OTLP endpoint Aspire gave it (1 s export intervals).
+        using var exported = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        var trace = await _otlp!.WaitForAsync(_otlp.Traces, "/v2/vectordb/entities/search", exported.Token);
+        Assert.Contains("standalone", trace, StringComparison.Ordinal);
+        await _otlp.WaitForAsync(_otlp.Traces, "/milvus.proto.milvus.MilvusService/ListDatabases", exported.Token);
+        await _otlp.WaitForAsync(_otlp.Metrics, "http.server.request.duration", exported.Token);
+        Assert.DoesNotContain(_otlp.Traces, body => body.Contains("/health", StringComparison.Ordinal));
     }
 
     private static async Task<TResponse> GrpcUnaryAsync<TResponse>(
@@ -148,6 +166,6 @@ public sealed class StandaloneTopologyTests : IAsyncLifetime
     }
 }
 
-/// <summary>Tests that start an AppHost (DCP, a dashboard-less app, server processes) run one at a time.</summary>
+/// <summary>Tests that start an AppHost (DCP, server processes) or listen to every span in the process run one at a time.</summary>
 [CollectionDefinition(nameof(AppHostCollection), DisableParallelization = true)]
 public sealed class AppHostCollection;
