@@ -9,16 +9,16 @@ namespace VectorAspire.Benchmarks;
 /// <summary>
 /// WAL append latency and throughput: C concurrent appenders each append records of S bytes back to back (every
 /// append awaited, as the StreamingNode does per write) until N records are acknowledged.
-/// usage: wal [--provider local|object] [--records N] [--size S] [--appenders C] [--dir PATH]
+/// usage: wal [--provider local|object|cluster] [--records N] [--size S] [--appenders C] [--dir PATH] [--etcd URL] [--s3 URL]
 ///   object: the object-storage WAL over the embedded SQLite meta store and a local object directory
-///   (the cluster providers, etcd + S3, are chosen by the same flags once registered: --meta, --objects).
+///   cluster: the object-storage WAL over etcd (--etcd) and an S3 endpoint (--s3, s3rver's keys, a fresh bucket)
 /// </summary>
 internal static class WalBenchmark
 {
     public static int Run(string[] args)
     {
         string provider = "local";
-        string? dir = null;
+        string? dir = null, etcd = null, s3 = null;
         int records = 20_000, size = 1024, appenders = 16;
         for (int i = 1; i + 1 < args.Length; i += 2)
         {
@@ -30,6 +30,8 @@ internal static class WalBenchmark
                 case "--size": size = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--appenders": appenders = int.Parse(v, CultureInfo.InvariantCulture); break;
                 case "--dir": dir = v; break;
+                case "--etcd": etcd = v; break;
+                case "--s3": s3 = v; break;
                 default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
             }
         }
@@ -37,7 +39,7 @@ internal static class WalBenchmark
         dir ??= Path.Combine(Path.GetTempPath(), "va-walbench-" + Guid.NewGuid().ToString("N"));
         try
         {
-            return RunAsync(provider, dir, records, size, appenders).GetAwaiter().GetResult();
+            return RunAsync(provider, dir, records, size, appenders, etcd, s3).GetAwaiter().GetResult();
         }
         finally
         {
@@ -45,7 +47,7 @@ internal static class WalBenchmark
         }
     }
 
-    private static async Task<int> RunAsync(string provider, string dir, int records, int size, int appenders)
+    private static async Task<int> RunAsync(string provider, string dir, int records, int size, int appenders, string? etcd, string? s3)
     {
         Directory.CreateDirectory(dir);
         IMetaStore? meta = null;
@@ -59,8 +61,15 @@ internal static class WalBenchmark
                 meta = new SqliteMetaStore(Path.Combine(dir, "meta.db"));
                 wal = new ObjectStoreWal(new LocalObjectStore(Path.Combine(dir, "objects")), meta);
                 break;
+            case "cluster" when etcd is not null && s3 is not null:
+                meta = new EtcdMetaStore(new EtcdMetaStoreOptions { Endpoints = [etcd], Prefix = $"walbench-{Guid.NewGuid():N}/" });
+                wal = new ObjectStoreWal(new S3ObjectStore(new S3ObjectStoreOptions
+                {
+                    ServiceUrl = s3, Bucket = $"walbench-{Guid.NewGuid():N}", AccessKey = "S3RVER", SecretKey = "S3RVER", ForcePathStyle = true, CreateBucketIfMissing = true,
+                }), meta);
+                break;
             default:
-                Console.Error.WriteLine($"unknown provider {provider}");
+                Console.Error.WriteLine($"unknown provider {provider} (cluster needs --etcd and --s3)");
                 return 2;
         }
 

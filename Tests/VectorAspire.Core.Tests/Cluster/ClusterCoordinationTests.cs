@@ -11,7 +11,8 @@ namespace VectorAspire.Core.Tests.Cluster;
 /// </summary>
 public abstract class ClusterCoordinationTestsBase : IAsyncLifetime
 {
-    protected static readonly TimeSpan Ttl = TimeSpan.FromSeconds(1);
+    /// <summary>Lease TTL of the candidates and nodes (etcd rounds up to whole seconds and has a floor).</summary>
+    protected virtual TimeSpan Ttl => TimeSpan.FromSeconds(1);
     private static readonly TimeSpan s_deadline = TimeSpan.FromSeconds(20);
     private IMetaStore? _store;
 
@@ -194,4 +195,13 @@ public sealed class ChannelBalancerTests
         Assert.Empty(ChannelBalancer.Plan(["p0", "p1", "p2", "p3"], ["a", "b"], after));
         Assert.Empty(ChannelBalancer.Plan(["p0"], [], current));
     }
+}
+
+/// <summary>The same coordination behaviour against a real etcd (its smallest lease TTL is 2 s).</summary>
+public sealed class EtcdClusterCoordinationTests(EtcdServerFixture etcd) : ClusterCoordinationTestsBase, IClassFixture<EtcdServerFixture>
+{
+    protected override TimeSpan Ttl => TimeSpan.FromSeconds(2);
+
+    protected override ValueTask<IMetaStore> OpenStore() =>
+        ValueTask.FromResult<IMetaStore>(new EtcdMetaStore(etcd.Server.CreateOptions(EtcdServer.UniquePrefix())));
 }

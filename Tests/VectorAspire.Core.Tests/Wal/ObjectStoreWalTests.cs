@@ -315,3 +315,17 @@ public sealed class ObjectStoreWalTests : ObjectStoreWalTestsBase
         return ValueTask.CompletedTask;
     }
 }
+
+/// <summary>
+/// The object-storage WAL on the cluster providers: etcd (fragment list, epochs) and an S3 bucket on s3rver (fragments).
+/// </summary>
+public sealed class EtcdS3ObjectStoreWalTests(EtcdServerFixture etcd, S3rverServerFixture s3)
+    : ObjectStoreWalTestsBase, IClassFixture<EtcdServerFixture>, IClassFixture<S3rverServerFixture>
+{
+    protected override ValueTask<(IMetaStore Meta, IObjectStore Objects)> OpenStorage() =>
+        ValueTask.FromResult<(IMetaStore, IObjectStore)>((
+            new EtcdMetaStore(etcd.Server.CreateOptions(EtcdServer.UniquePrefix())),
+            new S3ObjectStore(s3.Server.CreateOptions(S3rverServer.UniqueBucket()))));
+
+    protected override ValueTask CloseStorage() => ValueTask.CompletedTask;
+}
