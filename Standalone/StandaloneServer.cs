@@ -42,10 +42,10 @@ public static class StandaloneServer
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<IMetaStore>(sp => new SqliteMetaStore(Path.Combine(dataPath, "meta", "meta.db"), sp.GetRequiredService<TimeProvider>()));
-        services.AddSingleton<IObjectStore>(_ => new LocalObjectStore(Path.Combine(dataPath, "objects")));
-        var walOptions = builder.Configuration.GetSection("VectorAspire:Wal").Get<LocalWalOptions>() ?? new LocalWalOptions();
-        services.AddSingleton<IWal>(_ => new LocalWal(Path.Combine(dataPath, "wal"), walOptions));
+        // Embedded by default (SQLite, a local directory, WAL files); etcd, S3 and the object-storage WAL by configuration.
+        services.AddMetaStore(builder.Configuration, Path.Combine(dataPath, "meta", "meta.db"));
+        services.AddObjectStore(builder.Configuration, Path.Combine(dataPath, "objects"));
+        services.AddWal(builder.Configuration, Path.Combine(dataPath, "wal"));
         services.AddSingleton<ITimestampOracle>(sp => new TimestampOracle(sp.GetRequiredService<IMetaStore>(), "coordinator/tso", sp.GetRequiredService<TimeProvider>()));
         services.AddCoordinator();
         services.AddStreamingNode();
