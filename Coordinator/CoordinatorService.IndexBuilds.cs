@@ -158,7 +158,9 @@ public sealed partial class CoordinatorService
         var doomed = (await ListSegmentIndexesAsync(collectionId, cancellationToken)).Where(i => i.IndexName == indexName).ToList();
         if (doomed.Count == 0)
             return;
-        await _store.TxnAsync([], [.. doomed.Select(i => TxnOp.Delete(SegmentIndexKey(i)))], [], cancellationToken);
+        // Chunked to stay inside etcd's transaction limit; each delete is idempotent, and the files go only after all.
+        for (int i = 0; i < doomed.Count; i += MetaStoreLimits.MaxTxnOps)
+            await _store.TxnAsync([], [.. doomed.Skip(i).Take(MetaStoreLimits.MaxTxnOps).Select(x => TxnOp.Delete(SegmentIndexKey(x)))], [], cancellationToken);
         await _dataNode.DeleteIndexFilesAsync(doomed, cancellationToken);
     }
 

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.DependencyInjection;
+using VectorAspire.Core.Meta;
 using VectorAspire.Core.Storage;
 using VectorAspire.Core.Tests.TestSupport;
 
@@ -70,5 +72,49 @@ public sealed class ClusterStorageTests(EtcdServerFixture etcd, S3rverServerFixt
             expected.Add(900);
             Assert.Equal(expected, await AllIdsAsync(server, "c"));
         }
+    }
+
+    [Fact]
+    public async Task DroppingAnIndexBuiltOnMoreSegmentsThanEtcdsTransactionLimitSucceeds()
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["VectorAspire:MetaStore:Provider"] = "etcd",
+            ["ConnectionStrings:etcd"] = $"Endpoints={etcd.Server.ClientUrl};Prefix={EtcdServer.UniquePrefix()}",
+            ["VectorAspire:StreamingNode:SealRows"] = "1",
+        };
+        await using var server = await TestServer.StartAsync(null, settings);
+        await server.OkAsync("collections/create", new
+        {
+            collectionName = "many",
+            schema = new { fields = new object[] { new { fieldName = "id", dataType = "Int64", isPrimary = true }, new { fieldName = "v", dataType = "FloatVector", elementTypeParams = new { dim = 4 } } } },
+            indexParams = new[] { new { fieldName = "v", metricType = "L2", indexType = "HNSW", @params = new { M = 8, efConstruction = 16 } } },
+        });
+        var rng = new Random(3);
+        const int segments = 140; // one sealed segment per insert + flush: more segment indexes than one etcd transaction may delete
+        for (int i = 0; i < segments; i++)
+        {
+            await server.OkAsync("entities/insert", new { collectionName = "many", data = new[] { new { id = (long)i, v = Vectors.Random(rng, 4) } } });
+            await server.OkAsync("collections/flush", new { collectionName = "many" });
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        long indexed;
+        do
+        {
+            indexed = (await server.OkAsync("indexes/describe", new { collectionName = "many", indexName = "v" }))!.AsArray()[0]!["indexedRows"]!.GetValue<long>();
+            if (indexed == segments)
+                break;
+            await Task.Delay(100);
+        }
+        while (DateTime.UtcNow < deadline);
+        Assert.Equal(segments, indexed);
+        var meta = server.Services.GetRequiredService<IMetaStore>();
+        Assert.IsType<EtcdMetaStore>(meta);
+        Assert.Equal(segments, (await meta.ScanPrefixAsync("catalog/segment-indexes/", CancellationToken.None)).Count);
+
+        await server.OkAsync("collections/release", new { collectionName = "many" });
+        await server.OkAsync("indexes/drop", new { collectionName = "many", indexName = "v" });
+        Assert.Empty((await server.OkAsync("indexes/list", new { collectionName = "many" }))!.AsArray());
+        Assert.Empty(await meta.ScanPrefixAsync("catalog/segment-indexes/", CancellationToken.None));
     }
 }
