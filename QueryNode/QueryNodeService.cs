@@ -20,6 +20,8 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
     private readonly ConcurrentDictionary<long, SealedSegment> _segments = new();
     private readonly ConcurrentDictionary<long, CollectionSchema> _schemas = new();
 
+    public ValueTask<long> GetLoadedBytesAsync(CancellationToken cancellationToken) => ValueTask.FromResult(LoadedBytes);
+
     public long LoadedBytes
     {
         get

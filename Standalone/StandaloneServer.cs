@@ -1,21 +1,30 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using VectorAspire.Cluster;
 using VectorAspire.Coordinator;
+using VectorAspire.Coordinator.Grpc;
+using VectorAspire.Core.Contracts;
 using VectorAspire.Core.Meta;
 using VectorAspire.Core.Rpc;
 using VectorAspire.Core.Storage;
 using VectorAspire.Core.Time;
 using VectorAspire.Core.Wal;
 using VectorAspire.DataNode;
+using VectorAspire.DataNode.Grpc;
 using VectorAspire.Proxy.Rest;
 using VectorAspire.QueryNode;
+using VectorAspire.QueryNode.Grpc;
 using VectorAspire.ServiceDefaults;
 using VectorAspire.StreamingNode;
+using VectorAspire.StreamingNode.Grpc;
 
 namespace VectorAspire.Standalone;
 
 /// <summary>
 /// The all-in-one server: every role in one process on embedded providers, talking through in-process
 /// implementations of the same client interfaces the cluster uses. Tests build it in-process on port 0.
+/// With <c>VectorAspire:InternalTransport=grpc</c> it is a loopback cluster instead: the roles still share the
+/// process, but every role-to-role call goes through the gRPC clients to an HTTP/2-only port on 127.0.0.1.
 /// </summary>
 public static class StandaloneServer
 {
@@ -30,6 +39,7 @@ public static class StandaloneServer
         Directory.CreateDirectory(dataPath);
 
         builder.Services.AddGrpcDemuxTransport();
+        ListenOptions? internalListener = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             // Requests are limited by the API layers (REST 64 MB, gRPC GrpcServerOptions), not by Kestrel's 30 MB default.
@@ -37,7 +47,9 @@ public static class StandaloneServer
             // REST v2 (HTTP/1.1) and Milvus gRPC (h2c) share one port, as Milvus serves both on 19530.
             k.ListenRestAndGrpc(new IPEndPoint(IPAddress.Parse(options.Host), options.Port));
             if (options.GrpcOnlyPort > 0)
-                k.Listen(IPAddress.Parse(options.Host), options.GrpcOnlyPort, l => l.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2);
+                k.Listen(IPAddress.Parse(options.Host), options.GrpcOnlyPort, l => l.Protocols = HttpProtocols.Http2);
+            if (options.UsesGrpcTransport)
+                k.Listen(IPAddress.Loopback, options.InternalPort, l => { l.Protocols = HttpProtocols.Http2; internalListener = l; });
         });
 
         var services = builder.Services;
@@ -53,6 +65,9 @@ public static class StandaloneServer
         services.AddDataNode();
         services.AddProxy();
         services.AddGrpcUnaryServer();
+        if (options.UsesGrpcTransport)
+            AddLoopbackClients(services, () => internalListener);
+        services.AddSingleton(options);
         services.AddSingleton<StandaloneLifecycle>();
         services.AddHostedService(sp => sp.GetRequiredService<StandaloneLifecycle>());
         services.AddHealthChecks().AddCheck<StandaloneLifecycle>("roles");
@@ -62,7 +77,32 @@ public static class StandaloneServer
         app.MapMilvusRestApi();
         app.Services.GetRequiredService<Proxy.Grpc.MilvusGrpcService>().Register(app.Services.GetRequiredService<GrpcUnaryServer>());
         app.MapGrpcUnary();
+        if (options.UsesGrpcTransport)
+        {
+            app.MapCoordinatorGrpc();
+            app.MapStreamingNodeGrpc();
+            app.MapQueryNodeGrpc();
+            app.MapDataNodeGrpc();
+        }
         return app;
+    }
+
+    /// <summary>
+    /// Replaces the in-process client registrations by gRPC clients of this process's internal port (the last
+    /// registration of a service type wins). The port is read when the first call is made, after Kestrel bound it.
+    /// </summary>
+    private static void AddLoopbackClients(IServiceCollection services, Func<ListenOptions?> listener)
+    {
+        services.AddInternalGrpcServer();
+        Uri Address()
+        {
+            var endPoint = listener()?.IPEndPoint ?? throw new InvalidOperationException("the internal gRPC port is not bound yet");
+            return new Uri($"http://{endPoint.Address}:{endPoint.Port}");
+        }
+        services.AddSingleton<ICoordinatorClient>(sp => new GrpcCoordinatorClient(sp.GetRequiredService<GrpcChannelPool>(), new RoleEndpoint("coordinator", Address)));
+        services.AddSingleton<IStreamingNodeClient>(sp => new GrpcStreamingNodeClient(sp.GetRequiredService<GrpcChannelPool>(), new RoleEndpoint("streamingnode", Address)));
+        services.AddSingleton<IQueryNodeClient>(sp => new GrpcQueryNodeClient(sp.GetRequiredService<GrpcChannelPool>(), new RoleEndpoint("querynode", Address)));
+        services.AddSingleton<IDataNodeClient>(sp => new GrpcDataNodeClient(sp.GetRequiredService<GrpcChannelPool>(), new RoleEndpoint("datanode", Address)));
     }
 
     /// <summary>--port and --data-dir are shorthands for VectorAspire:Port and VectorAspire:DataPath.</summary>

@@ -149,6 +149,9 @@ public sealed partial class StreamingNodeService : IStreamingNodeClient, IAsyncD
         return list;
     }
 
+    /// <summary>The schema writes to this shard are decoded against (remote callers send columns, not schemas).</summary>
+    internal Core.Schema.CollectionSchema SchemaOf(long collectionId, int shard) => RequireShard(collectionId, shard).Info.Schema;
+
     private Shard RequireShard(long collectionId, int shard)
     {
         if (FindShard(collectionId, shard) is { } found)

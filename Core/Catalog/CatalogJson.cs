@@ -1,11 +1,12 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using VectorAspire.Core.Schema;
 
 namespace VectorAspire.Core.Catalog;
 
 /// <summary>
-/// Source-generated (not reflection-based) JSON for catalog records stored in the meta store. Meta store values are
-/// small documents, read at start-up and on DDL; segment and WAL data use explicit binary formats instead.
+/// Source-generated (not reflection-based) JSON for catalog records stored in the meta store. Meta store values (and catalog
+/// records sent between roles) are small documents, read at start-up and on DDL; segment and WAL data use explicit binary formats instead.
 /// </summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CollectionInfo))]
@@ -14,6 +15,8 @@ namespace VectorAspire.Core.Catalog;
 [JsonSerializable(typeof(DeltaInfo))]
 [JsonSerializable(typeof(ShardCheckpoint))]
 [JsonSerializable(typeof(SegmentIndexInfo))]
+[JsonSerializable(typeof(IndexInfo))]
+[JsonSerializable(typeof(CollectionSchema))]
 internal sealed partial class CatalogJsonContext : JsonSerializerContext;
 
 public static class CatalogJson
@@ -30,21 +33,31 @@ public static class CatalogJson
 
     public static byte[] Serialize(SegmentIndexInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.SegmentIndexInfo);
 
-    public static SegmentIndexInfo ReadSegmentIndex(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentIndexInfo)
+    public static byte[] Serialize(IndexInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.IndexInfo);
+
+    public static byte[] Serialize(CollectionSchema value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.CollectionSchema);
+
+    public static IndexInfo ReadIndex(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.IndexInfo)
+        ?? throw new InvalidDataException("empty index record");
+
+    public static CollectionSchema ReadSchema(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.CollectionSchema)
+        ?? throw new InvalidDataException("empty schema record");
+
+    public static SegmentIndexInfo ReadSegmentIndex(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentIndexInfo)
         ?? throw new InvalidDataException("empty segment index record");
 
-    public static CollectionInfo ReadCollection(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.CollectionInfo)
+    public static CollectionInfo ReadCollection(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.CollectionInfo)
         ?? throw new InvalidDataException("empty collection record");
 
-    public static AliasInfo ReadAlias(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.AliasInfo)
+    public static AliasInfo ReadAlias(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.AliasInfo)
         ?? throw new InvalidDataException("empty alias record");
 
-    public static SegmentInfo ReadSegment(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentInfo)
+    public static SegmentInfo ReadSegment(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentInfo)
         ?? throw new InvalidDataException("empty segment record");
 
-    public static DeltaInfo ReadDelta(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.DeltaInfo)
+    public static DeltaInfo ReadDelta(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.DeltaInfo)
         ?? throw new InvalidDataException("empty delta record");
 
-    public static ShardCheckpoint ReadCheckpoint(byte[] json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.ShardCheckpoint)
+    public static ShardCheckpoint ReadCheckpoint(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.ShardCheckpoint)
         ?? throw new InvalidDataException("empty checkpoint record");
 }

@@ -26,6 +26,6 @@ public interface IQueryNodeClient
 
     ValueTask<ShardQueryResult> QueryAsync(long collectionId, IReadOnlyList<long> segmentIds, QueryPlan plan, ulong readTimestamp, CancellationToken cancellationToken);
 
-    /// <summary>Bytes held by loaded segments (for memory accounting and tests).</summary>
-    long LoadedBytes { get; }
+    /// <summary>Bytes held by loaded segments (for memory accounting and tests); a call, so a remote node answers it fresh.</summary>
+    ValueTask<long> GetLoadedBytesAsync(CancellationToken cancellationToken);
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace VectorAspire.Core.Schema;
 
 /// <summary>A collection's schema: the fields in declaration order plus the dynamic-field switch.</summary>
@@ -10,10 +12,15 @@ public sealed record CollectionSchema
     public required IReadOnlyList<FieldSchema> Fields { get; init; }
     public bool EnableDynamicField { get; init; }
 
+    // Derived views are not part of the catalog JSON: a schema without a primary key (rejected by validation, which
+    // may run in another role) must still serialize.
+    [JsonIgnore]
     public FieldSchema PrimaryKey => Fields.First(f => f.IsPrimaryKey);
 
+    [JsonIgnore]
     public FieldSchema? DynamicField => Fields.FirstOrDefault(f => f.IsDynamic);
 
+    [JsonIgnore]
     public FieldSchema? PartitionKey => Fields.FirstOrDefault(f => f.IsPartitionKey);
 
     public FieldSchema? FindField(string name)
@@ -36,5 +43,6 @@ public sealed record CollectionSchema
         return null;
     }
 
+    [JsonIgnore]
     public IEnumerable<FieldSchema> VectorFields => Fields.Where(f => f.DataType.IsVector());
 }

@@ -4,13 +4,13 @@ using System.Text;
 namespace VectorAspire.Integration.Tests;
 
 /// <summary>Bad input gets a Milvus error code and a message that says what to fix; the server keeps serving.</summary>
-public sealed class RestErrorTests : IAsyncLifetime
+public class RestErrorTests : ServerTests, IAsyncLifetime
 {
     private TestServer _server = null!;
 
     public async Task InitializeAsync()
     {
-        _server = await TestServer.StartAsync();
+        _server = await StartServerAsync();
         await _server.OkAsync("collections/create", new
         {
             collectionName = "e",

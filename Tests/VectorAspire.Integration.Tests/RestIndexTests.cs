@@ -4,7 +4,7 @@ using VectorAspire.QueryNode;
 namespace VectorAspire.Integration.Tests;
 
 /// <summary>An HNSW index created through REST is built on sealed segments and searches go through it.</summary>
-public sealed class RestIndexTests
+public class RestIndexTests : ServerTests
 {
     [Theory]
     [InlineData("HNSW", "M=16;efConstruction=100", "ef=64", 0.9)]
@@ -17,7 +17,7 @@ public sealed class RestIndexTests
     {
         static Dictionary<string, int> Parse(string text) => text.Split(';', StringSplitOptions.RemoveEmptyEntries)
             .Select(kv => kv.Split('=')).ToDictionary(kv => kv[0], kv => int.Parse(kv[1], System.Globalization.CultureInfo.InvariantCulture));
-        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
+        await using var server = await StartServerAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
         await server.OkAsync("collections/create", new
         {
             collectionName = "h",
@@ -108,7 +108,7 @@ public sealed class RestIndexTests
     [InlineData("HNSW", "COSINE", "{}", false)]
     public async Task VectorsReadBackUnchangedWhenTheLoadedIndexHoldsThem(string indexType, string metricType, string buildParams, bool indexHoldsVectors)
     {
-        await using var server = await TestServer.StartAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
+        await using var server = await StartServerAsync(settings: new Dictionary<string, string?> { ["VectorAspire:StreamingNode:SealRows"] = "1500" });
         await server.OkAsync("collections/create", new
         {
             collectionName = "d",

@@ -2,7 +2,7 @@ using System.Text.Json.Nodes;
 
 namespace VectorAspire.Integration.Tests;
 
-public sealed class RestSchemaTests
+public class RestSchemaTests : ServerTests
 {
     private static object FullSchema(string name) => new
     {
@@ -49,7 +49,7 @@ public sealed class RestSchemaTests
     [Fact]
     public async Task FullSchemaRoundTripsEveryTypeAndFiltersOnThem()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", FullSchema("all"));
         var described = (await server.OkAsync("collections/describe", new { collectionName = "all" }))!;
         Assert.Equal(12, described["fields"]!.AsArray().Count);
@@ -85,7 +85,7 @@ public sealed class RestSchemaTests
     [Fact]
     public async Task PartitionsScopeInsertsSearchesAndStats()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "p", dimension = 2, metricType = "L2" });
         await server.OkAsync("partitions/create", new { collectionName = "p", partitionName = "north" });
         Assert.Equal(["_default", "north"], (await server.OkAsync("partitions/list", new { collectionName = "p" }))!.AsArray().Select(x => x!.GetValue<string>()));
@@ -108,7 +108,7 @@ public sealed class RestSchemaTests
     [Fact]
     public async Task AliasesResolveAndCanBeRepointed()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "a1", dimension = 2 });
         await server.OkAsync("collections/create", new { collectionName = "a2", dimension = 2 });
         await server.OkAsync("entities/insert", new { collectionName = "a2", data = new[] { new { id = 42, vector = new[] { 1f, 0f } } } });
@@ -128,7 +128,7 @@ public sealed class RestSchemaTests
     [Fact]
     public async Task IndexesCanBeListedDescribedAndDropped()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "ix", dimension = 2, metricType = "IP" });
         Assert.Equal(["vector"], (await server.OkAsync("indexes/list", new { collectionName = "ix" }))!.AsArray().Select(a => a!.GetValue<string>()));
         var d = (await server.OkAsync("indexes/describe", new { collectionName = "ix", indexName = "vector" }))!.AsArray().Single()!;

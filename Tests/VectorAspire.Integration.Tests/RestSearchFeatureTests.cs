@@ -1,11 +1,11 @@
 namespace VectorAspire.Integration.Tests;
 
-public sealed class RestSearchFeatureTests
+public class RestSearchFeatureTests : ServerTests
 {
     [Fact]
     public async Task RangeSearchKeepsOnlyScoresInsideTheRange()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "r", dimension = 2, metricType = "L2" });
         var rows = Enumerable.Range(0, 10).Select(i => new { id = i, vector = new[] { (float)i, 0f } }).ToArray();
         await server.OkAsync("entities/insert", new { collectionName = "r", data = rows });
@@ -26,7 +26,7 @@ public sealed class RestSearchFeatureTests
     [Fact]
     public async Task PartitionKeyRoutesRowsAndFiltersFindThem()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new
         {
             collectionName = "pk",

@@ -2,12 +2,12 @@ using System.Text.Json.Nodes;
 
 namespace VectorAspire.Integration.Tests;
 
-public sealed class RestWorkflowTests
+public class RestWorkflowTests : ServerTests
 {
     [Fact]
     public async Task QuickSetupSupportsTheWholeBasicWorkflow()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "quick", dimension = 4, metricType = "L2" });
         Assert.True((await server.OkAsync("collections/has", new { collectionName = "quick" }))!["has"]!.GetValue<bool>());
         Assert.Equal("LoadStateLoaded", (await server.OkAsync("collections/get_load_state", new { collectionName = "quick" }))!["loadState"]!.GetValue<string>());
@@ -50,7 +50,7 @@ public sealed class RestWorkflowTests
     [Fact]
     public async Task SearchWithSeveralQueriesReturnsTopksAndOffsetSkips()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "c", dimension = 2, metricType = "IP" });
         var rows = Enumerable.Range(0, 20).Select(i => new { id = i, vector = new[] { (float)i, 1f } }).ToArray();
         await server.OkAsync("entities/insert", new { collectionName = "c", data = rows });
@@ -64,7 +64,7 @@ public sealed class RestWorkflowTests
     [Fact]
     public async Task UpsertReplacesTheRowAndKeepsOneVersion()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "u", dimension = 2 });
         await server.OkAsync("entities/insert", new { collectionName = "u", data = new[] { new { id = 1, vector = new[] { 1f, 0f }, tag = "old" } } });
         var up = await server.OkAsync("entities/upsert", new { collectionName = "u", data = new[] { new { id = 1, vector = new[] { 0f, 1f }, tag = "new" }, new { id = 2, vector = new[] { 1f, 1f }, tag = "two" } } });
@@ -78,7 +78,7 @@ public sealed class RestWorkflowTests
     [Fact]
     public async Task AutoIdCollectionsReturnTheGeneratedIds()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         await server.OkAsync("collections/create", new { collectionName = "auto", dimension = 2, autoId = true });
         var inserted = await server.OkAsync("entities/insert", new { collectionName = "auto", data = new[] { new { vector = new[] { 1f, 0f } }, new { vector = new[] { 0f, 1f } } } });
         var ids = inserted!["insertIds"]!.AsArray().Select(i => i!.GetValue<long>()).ToArray();

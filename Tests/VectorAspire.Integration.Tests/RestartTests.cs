@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace VectorAspire.Integration.Tests;
 
 /// <summary>Restart = catalog + sealed segments + delete logs + WAL replay from each shard's checkpoint.</summary>
-public sealed class RestartTests
+public class RestartTests : ServerTests
 {
     private static readonly Dictionary<string, string?> s_smallSegments = new()
     {
@@ -23,7 +23,7 @@ public sealed class RestartTests
         string dir = TempDir.Create();
         var rng = new Random(7);
         var expected = new SortedSet<long>();
-        await using (var server = await TestServer.StartAsync(dir, s_smallSegments))
+        await using (var server = await StartServerAsync(dir, s_smallSegments))
         {
             await server.OkAsync("collections/create", new { collectionName = "r", dimension = 8, metricType = "L2" });
             await server.OkAsync("partitions/create", new { collectionName = "r", partitionName = "p1" });
@@ -50,7 +50,7 @@ public sealed class RestartTests
             Assert.True(Directory.EnumerateFiles(Path.Combine(dir, "objects"), "*", SearchOption.AllDirectories).Any(), "flushed segments are in the object store");
         }
 
-        await using (var server = await TestServer.StartAsync(dir, s_smallSegments))
+        await using (var server = await StartServerAsync(dir, s_smallSegments))
         {
             Assert.Equal(expected, await AllIdsAsync(server, "r"));
             var seven = (await server.OkAsync("entities/get", new { collectionName = "r", id = 7 }))!.AsArray().Single()!;
@@ -63,7 +63,7 @@ public sealed class RestartTests
             expected.Remove(10);
         }
 
-        await using (var server = await TestServer.StartAsync(dir, s_smallSegments))
+        await using (var server = await StartServerAsync(dir, s_smallSegments))
             Assert.Equal(expected, await AllIdsAsync(server, "r"));
     }
 
@@ -71,7 +71,7 @@ public sealed class RestartTests
     public async Task SealedSegmentsAreSearchedAndTheWalIsTruncated()
     {
         string dir = TempDir.Create();
-        await using var server = await TestServer.StartAsync(dir, s_smallSegments);
+        await using var server = await StartServerAsync(dir, s_smallSegments);
         await server.OkAsync("collections/create", new { collectionName = "s", dimension = 4, metricType = "L2" });
         var rng = new Random(3);
         var all = new List<(long Id, float[] V)>();

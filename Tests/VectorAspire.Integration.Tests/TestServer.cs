@@ -30,10 +30,19 @@ public sealed class TestServer : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<TestServer> StartAsync(string? dataDir = null, IDictionary<string, string?>? settings = null)
+    public const string GrpcTransport = StandaloneOptions.GrpcTransport;
+
+    /// <summary>Environment variable that switches every test server to another internal transport (e.g. "grpc").</summary>
+    public const string TransportVariable = "VECTORASPIRE_TEST_INTERNAL_TRANSPORT";
+
+    /// <param name="internalTransport">How the roles call each other: null = in process (or <see cref="TransportVariable"/>), "grpc" = loopback cluster.</param>
+    public static async Task<TestServer> StartAsync(string? dataDir = null, IDictionary<string, string?>? settings = null, string? internalTransport = null)
     {
         dataDir ??= TempDir.Create();
         var args = new List<string> { "--port", "0", "--host", "127.0.0.1", "--data-dir", dataDir };
+        internalTransport ??= Environment.GetEnvironmentVariable(TransportVariable);
+        if (!string.IsNullOrEmpty(internalTransport))
+            args.Add($"--VectorAspire:InternalTransport={internalTransport}");
         foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
             args.Add($"--{k}={v}");
         var app = StandaloneServer.Build([.. args], b => b.Logging.SetMinimumLevel(LogLevel.Warning));
@@ -83,6 +92,18 @@ public sealed class TestServer : IAsyncDisposable
         await _app.StopAsync();
         await _app.DisposeAsync();
     }
+}
+
+/// <summary>
+/// Base of test classes that start servers: a derived class overriding <see cref="InternalTransport"/> reruns every
+/// test of the class with another role-to-role transport (see OverGrpcTests.cs).
+/// </summary>
+public abstract class ServerTests
+{
+    protected virtual string? InternalTransport => null;
+
+    protected Task<TestServer> StartServerAsync(string? dataDir = null, IDictionary<string, string?>? settings = null)
+        => TestServer.StartAsync(dataDir, settings, InternalTransport);
 }
 
 public static class TempDir

@@ -62,6 +62,41 @@ public static class ColumnFile
     {
         SectionCodec.RequireLittleEndianHost();
         var file = new SectionFileReader(bytes, Magic, FormatVersion, MetaLength, $"column file of field {field.FieldId} '{field.Name}'");
+        return Read(file, field);
+    }
+
+    /// <summary>
+    /// Reads a column whose field is known only from the file's own meta (data type, nullability, dim, field id):
+    /// columns sent between roles that do not hold the schema. Validates every CRC like <see cref="Read(ReadOnlyMemory{byte}, FieldSchema)"/>.
+    /// </summary>
+    public static Column Read(ReadOnlyMemory<byte> bytes)
+    {
+        SectionCodec.RequireLittleEndianHost();
+        var file = new SectionFileReader(bytes, Magic, FormatVersion, MetaLength, "column file");
+        var meta = file.Meta;
+        var field = new FieldSchema
+        {
+            FieldId = BinaryPrimitives.ReadInt64LittleEndian(meta[8..]),
+            Name = "column",
+            DataType = (DataType)BinaryPrimitives.ReadUInt16LittleEndian(meta),
+            Nullable = (BinaryPrimitives.ReadUInt16LittleEndian(meta[2..]) & NullableFlag) != 0,
+            Dim = (int)Math.Min(BinaryPrimitives.ReadUInt32LittleEndian(meta[4..]), int.MaxValue),
+        };
+        return Read(file, field);
+    }
+
+    /// <summary>Serializes a column with a field description taken from the column itself (field id 0).</summary>
+    public static byte[] Write(Column column) => Write(column, new FieldSchema
+    {
+        FieldId = 0,
+        Name = "column",
+        DataType = column.DataType,
+        Nullable = column.IsNullable,
+        Dim = column is VectorColumn v ? v.Dim : 0,
+    });
+
+    private static Column Read(SectionFileReader file, FieldSchema field)
+    {
         var meta = file.Meta;
         var dataType = (DataType)BinaryPrimitives.ReadUInt16LittleEndian(meta);
         ushort flags = BinaryPrimitives.ReadUInt16LittleEndian(meta[2..]);

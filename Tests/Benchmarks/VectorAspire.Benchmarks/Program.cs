@@ -4,6 +4,8 @@ if (args.Length > 0 && args[0] == "rest-insert")
     return RestInsertBenchmark.Run(args);
 if (args.Length > 0 && args[0] == "rest-search")
     return RestSearchBenchmark.Run(args);
+if (args.Length > 0 && args[0] == "hop-search")
+    return HopSearchBenchmark.Run(args);
 if (args.Length > 0 && args[0] == "ann")
     return AnnBenchmark.Run(args);
 if (args.Length > 0 && args[0] == "wal")

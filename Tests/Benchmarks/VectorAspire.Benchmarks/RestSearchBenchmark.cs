@@ -86,7 +86,7 @@ internal static class RestSearchBenchmark
         return 0;
     }
 
-    private static void AppendVector(StringBuilder sb, Random rng, int dim)
+    internal static void AppendVector(StringBuilder sb, Random rng, int dim)
     {
         sb.Append('[');
         for (int d = 0; d < dim; d++)
@@ -98,7 +98,7 @@ internal static class RestSearchBenchmark
         sb.Append(']');
     }
 
-    private static async Task PostAsync(HttpClient http, string path, string json, bool allowError)
+    internal static async Task PostAsync(HttpClient http, string path, string json, bool allowError)
     {
         using var content = new StringContent(json, Encoding.UTF8, "application/json");
         using var resp = await http.PostAsync($"/v2/vectordb/{path}", content);

@@ -6,7 +6,7 @@ namespace VectorAspire.Core.Tests.Architecture;
 public sealed class ProjectReferenceTests
 {
     private static readonly string[] s_roles = ["Proxy", "Coordinator", "StreamingNode", "QueryNode", "DataNode"];
-    private static readonly string[] s_allowedForRoles = ["Core", "ServiceDefaults", "Protos"];
+    private static readonly string[] s_allowedForRoles = ["Core", "ServiceDefaults", "Protos", "Cluster"];
 
     private static string RepoRoot()
     {
@@ -40,6 +40,14 @@ public sealed class ProjectReferenceTests
             Assert.False(s_roles.Contains(referenced), $"{role} references role project {referenced}; roles must meet through Core/Contracts interfaces");
             Assert.Contains(referenced, s_allowedForRoles);
         }
+    }
+
+    [Fact]
+    public void ClusterProjectReferencesNoRole()
+    {
+        // The role-to-role gRPC clients and codecs are shared by every role, so they may depend only on Core and Protos.
+        foreach (var referenced in ReferencedProjects("Cluster"))
+            Assert.Contains(referenced, new[] { "Core", "Protos" });
     }
 
     [Fact]

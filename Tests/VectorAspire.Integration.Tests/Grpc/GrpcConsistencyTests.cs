@@ -4,7 +4,7 @@ using PC = VectorAspire.Protos.Common;
 namespace VectorAspire.Integration.Tests.Grpc;
 
 /// <summary>Session and Customized reads use the client's guarantee timestamp, as Milvus does.</summary>
-public sealed class GrpcConsistencyTests
+public class GrpcConsistencyTests : ServerTests
 {
     private static async Task<long> CountAsync(GrpcTestClient c, PC.ConsistencyLevel level, ulong guarantee)
     {
@@ -17,7 +17,7 @@ public sealed class GrpcConsistencyTests
     [Fact]
     public async Task ClientGuaranteeTimestampsAreHonouredAndCappedAtNow()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await GrpcWorkflowTests.CreateAsync(c, "cons", load: true);
         var insert = new InsertRequest { CollectionName = "cons", NumRows = 3 };

@@ -5,12 +5,12 @@ using PC = VectorAspire.Protos.Common;
 
 namespace VectorAspire.Integration.Tests.Grpc;
 
-public sealed class GrpcErrorTests
+public class GrpcErrorTests : ServerTests
 {
     [Fact]
     public async Task UnknownCollectionIsCode100AndCollectionNotExists()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         var reply = await c.CallAsync<DescribeCollectionResponse>("DescribeCollection", new DescribeCollectionRequest { CollectionName = "missing" });
         Assert.Equal(100, reply.Status.Code);
@@ -27,7 +27,7 @@ public sealed class GrpcErrorTests
     [Fact]
     public async Task WrongDimMatchesRest()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await GrpcWorkflowTests.CreateAsync(c, "dims");
         var insert = new InsertRequest { CollectionName = "dims", NumRows = 2 };
@@ -46,7 +46,7 @@ public sealed class GrpcErrorTests
     [Fact]
     public async Task InvalidInsertValuesAreRejected()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await GrpcWorkflowTests.CreateAsync(c, "bad");
 
@@ -72,7 +72,7 @@ public sealed class GrpcErrorTests
     [Fact]
     public async Task SearchOnUnloadedCollectionIs101AndGroupByIsNotSupported()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await GrpcWorkflowTests.CreateAsync(c, "cold");
         var search = new SearchRequest { CollectionName = "cold", PlaceholderGroup = GrpcWorkflowTests.Placeholder(GrpcWorkflowTests.Vec(1)), Nq = 1 };
@@ -93,7 +93,7 @@ public sealed class GrpcErrorTests
     [Fact]
     public async Task UnsupportedMethodsAnswerAMilvusStatusError()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         // Returns common.Status itself.
         var status = await c.CallAsync<PC.Status>("CreateCredential", new Empty());

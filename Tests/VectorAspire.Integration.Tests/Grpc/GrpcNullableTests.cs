@@ -5,12 +5,12 @@ using PS = VectorAspire.Protos.Schema;
 
 namespace VectorAspire.Integration.Tests.Grpc;
 
-public sealed class GrpcNullableTests
+public class GrpcNullableTests : ServerTests
 {
     [Fact]
     public async Task NullableAndDefaultValuesRoundTrip()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         var schema = new PS.CollectionSchema { Name = "nulls" };
         schema.Fields.Add(new PS.FieldSchema { Name = "id", DataType = PS.DataType.Int64, IsPrimaryKey = true });

@@ -4,7 +4,7 @@ using PC = VectorAspire.Protos.Common;
 namespace VectorAspire.Integration.Tests.Grpc;
 
 /// <summary>Every search parameter is acted on or refused: ef/nprobe reach the index, ignore_growing skips growing data.</summary>
-public sealed class GrpcSearchParamTests
+public class GrpcSearchParamTests : ServerTests
 {
     private static SearchRequest Search(params (string Key, string Value)[] parameters)
     {
@@ -18,7 +18,7 @@ public sealed class GrpcSearchParamTests
     [Fact]
     public async Task SearchParametersAreAppliedOrRefused()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await GrpcWorkflowTests.CreateAsync(c, "sp", load: true);
         var insert = new InsertRequest { CollectionName = "sp", NumRows = 10 };

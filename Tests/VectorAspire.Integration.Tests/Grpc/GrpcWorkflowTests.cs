@@ -7,7 +7,7 @@ using PS = VectorAspire.Protos.Schema;
 
 namespace VectorAspire.Integration.Tests.Grpc;
 
-public sealed class GrpcWorkflowTests
+public class GrpcWorkflowTests : ServerTests
 {
     internal static PS.CollectionSchema Schema(string name, bool autoId = false, bool dynamic = true)
     {
@@ -95,7 +95,7 @@ public sealed class GrpcWorkflowTests
     [Fact]
     public async Task FullWorkflow()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
 
         var connect = await c.OkAsync<ConnectResponse>("Connect", new ConnectRequest { ClientInfo = new PC.ClientInfo { SdkType = "nodejs", SdkVersion = "3.0.6" } });
@@ -287,7 +287,7 @@ public sealed class GrpcWorkflowTests
     [Fact]
     public async Task AutoIdInsertAndVarCharResults()
     {
-        await using var server = await TestServer.StartAsync();
+        await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         await CreateAsync(c, "auto", autoId: true, load: true);
         var insert = new InsertRequest { CollectionName = "auto", NumRows = 5 };
