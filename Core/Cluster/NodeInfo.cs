@@ -17,12 +17,10 @@ public static class NodeRoles
 
 /// <summary>
 /// One live role instance as registered under <c>{prefix}{role}/{nodeId}</c>: where its internal gRPC endpoint
-/// listens and how much memory it offers (QueryNodes are assigned segments by it).
+/// listens and how much memory it offers (input for placing segments on QueryNodes).
 /// </summary>
 public sealed record NodeInfo(string Role, string NodeId, string Address, long MemoryBytes = 0)
 {
-    public DateTimeOffset StartedAt { get; init; }
-
     /// <summary>True for members taken from configuration (Aspire's <c>services__…</c>), not from the registry.</summary>
     [JsonIgnore]
     public bool FromConfiguration { get; init; }
