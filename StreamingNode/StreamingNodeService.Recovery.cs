@@ -8,7 +8,7 @@ public sealed partial class StreamingNodeService
     /// Rebuilds every shard (of <paramref name="only"/> channel, or of every channel this node serves): sealed
     /// segments and delete logs from the catalog, then the WAL from the lowest checkpoint of each channel (entries a
     /// shard has already persisted are skipped), then loads what is loaded. Shards become visible to reads and
-    /// writes only once all of that is done, so a channel taken over in a cluster never serves a partial view.
+    /// writes only once all of that is done when a channel is acquired in a cluster, so it never serves a partial view.
     /// </summary>
     private async Task RecoverAsync(string? only, CancellationToken cancellationToken)
     {
@@ -36,6 +36,15 @@ public sealed partial class StreamingNodeService
                 }
                 shard.PublishView();
                 shardsOfChannel[(info.CollectionId, i)] = shard;
+                // Start-up recovery (standalone) publishes shards at once, as before: writes are refused until the
+                // node has started, and a SyncCollectionAsync racing recovery (index builds) must find these shards,
+                // not create empty ones. A channel acquired later stays hidden until recovered (SyncCollectionAsync
+                // skips it meanwhile).
+                if (only is null)
+                {
+                    lock (_registry)
+                        pc.Shards[(info.CollectionId, i)] = shard;
+                }
             }
         }
 
