@@ -85,6 +85,22 @@ public static class RemoteErrors
         }
     }
 
+    /// <summary>
+    /// True when <paramref name="e"/> (as thrown by a gRPC client here) proves the request never reached a server: the
+    /// connection was refused, so nothing can have been applied and a write may be sent elsewhere.
+    /// </summary>
+    public static bool ProvesNotSent(Exception e)
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            if (x is System.Net.Sockets.SocketException { SocketErrorCode: System.Net.Sockets.SocketError.ConnectionRefused })
+                return true;
+            if (x is RpcException rpc && rpc.Status.DebugException is { } debug && ProvesNotSent(debug))
+                return true;
+        }
+        return false;
+    }
+
     private static Exception FromTransport(RpcException ex, string target, CancellationToken cancellationToken) => ex.StatusCode switch
     {
         StatusCode.Cancelled when cancellationToken.IsCancellationRequested => new OperationCanceledException(ex.Status.Detail, ex, cancellationToken),

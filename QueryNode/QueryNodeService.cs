@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Columns;
 using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Errors;
 using VectorAspire.Core.Indexes;
 using VectorAspire.Core.Query;
 using VectorAspire.Core.Schema;
@@ -132,10 +133,16 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
     }
 
     public ValueTask<ShardSearchResult> SearchAsync(long collectionId, IReadOnlyList<long> segmentIds, SearchPlan plan, ulong readTimestamp, CancellationToken cancellationToken)
-        => ValueTask.FromResult(SegmentSearcher.Search(_schemas[collectionId], Resolve(segmentIds), plan, readTimestamp));
+        => ValueTask.FromResult(SegmentSearcher.Search(SchemaOf(collectionId), Resolve(segmentIds), plan, readTimestamp));
 
     public ValueTask<ShardQueryResult> QueryAsync(long collectionId, IReadOnlyList<long> segmentIds, QueryPlan plan, ulong readTimestamp, CancellationToken cancellationToken)
-        => ValueTask.FromResult(SegmentQuerier.Query(_schemas[collectionId], Resolve(segmentIds), plan, readTimestamp));
+        => ValueTask.FromResult(SegmentQuerier.Query(SchemaOf(collectionId), Resolve(segmentIds), plan, readTimestamp));
+
+    // In a cluster a segment can be asked for while it moves between query nodes (one joined or left): the caller
+    // retries "not ready" once the move is done.
+    private CollectionSchema SchemaOf(long collectionId) => _schemas.TryGetValue(collectionId, out var schema)
+        ? schema
+        : throw new MilvusException(ErrorCodes.ServiceNotReady, $"collection {collectionId} is not loaded on this query node; retry shortly");
 
     private List<Segment> Resolve(IReadOnlyList<long> segmentIds)
     {
@@ -143,7 +150,7 @@ public sealed class QueryNodeService(IObjectStore objects) : IQueryNodeClient
         foreach (long id in segmentIds)
         {
             if (!_segments.TryGetValue(id, out var seg))
-                throw new InvalidOperationException($"segment {id} is not loaded on this query node");
+                throw new MilvusException(ErrorCodes.ServiceNotReady, $"segment {id} is not loaded on this query node; retry shortly");
             list.Add(seg);
         }
         return list;

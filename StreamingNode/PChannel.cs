@@ -12,6 +12,9 @@ internal sealed class PendingWrite(ShardWrite write, Shard shard)
     public Shard Shard { get; } = shard;
 
     public TaskCompletionSource<ulong> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The WAL acknowledged this write's record (it is durable even if applying it failed afterwards).</summary>
+    public bool Appended { get; set; }
 }
 
 /// <summary>
@@ -36,6 +39,9 @@ internal sealed class PChannel(string name, IWalChannel wal)
     public Dictionary<(long Collection, int Shard), Shard> Shards { get; } = [];
 
     public Task? Loop { get; set; }
+
+    /// <summary>The channel is being handed to another node (cluster): queued writes fail as retryable.</summary>
+    public volatile bool Released;
 
     /// <summary>Every write with a timestamp at or below this is applied.</summary>
     public ulong ServiceableTs => (ulong)Interlocked.Read(ref _serviceableTs);

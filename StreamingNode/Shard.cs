@@ -54,6 +54,9 @@ internal sealed class Shard(CollectionInfo info, int index, PChannel channel)
     /// <summary>Sealed segments are on the QueryNode.</summary>
     public bool SealedLoaded { get; set; }
 
+    /// <summary>Nonzero while the sealed segments are being reloaded on moved QueryNodes (reads are retryable then).</summary>
+    public int Reloading;
+
     /// <summary>When the oldest not-yet-flushed entry was applied (drives seal-by-age).</summary>
     public DateTimeOffset OldestUnpersisted { get; set; } = DateTimeOffset.MaxValue;
 

@@ -89,6 +89,7 @@ public sealed partial class StreamingNodeService
 
         if (pc is null)
             return;
+        pc.Released = true;
         foreach (var shard in pc.Shards.Values)
             shard.Dropped = true; // writes still queued for it fail rather than land on a channel that is closing
         pc.Queue.Writer.TryComplete();
@@ -97,6 +98,67 @@ public sealed partial class StreamingNodeService
         await pc.Wal.DisposeAsync();
         LogChannelReleased(pchannel);
     }
+
+    private static bool IsFenced(Exception ex)
+    {
+        for (Exception? e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is Core.Wal.WalFencedException)
+                return true;
+            if (e is AggregateException agg && agg.InnerExceptions.Any(IsFenced))
+                return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// The set of live QueryNodes changed (cluster): loads every loaded shard's sealed segments on the nodes they are
+    /// placed on now, with their indexes and the deletes known for them. Reads of a shard fail as retryable until its
+    /// reload is done, so no search sees a segment on its new node before its deletes are replayed.
+    /// </summary>
+    public async Task ReloadSealedSegmentsAsync(CancellationToken cancellationToken)
+    {
+        List<Shard> shards;
+        lock (_registry)
+            shards = [.. _pchannels.Values.SelectMany(pc => pc.Shards.Values)];
+        foreach (var shard in shards)
+            Interlocked.Increment(ref shard.Reloading);
+        try
+        {
+            foreach (var shard in shards)
+            {
+                await shard.FlushGate.WaitAsync(cancellationToken);
+                try
+                {
+                    if (!shard.SealedLoaded || shard.Dropped)
+                        continue;
+                    await _queryNode.LoadSegmentsAsync(shard.Info, [.. shard.Sealed], cancellationToken);
+                    await SyncIndexesAsync(shard.Info, cancellationToken);
+                    await shard.Channel.ApplyLock.WaitAsync(cancellationToken);
+                    try
+                    {
+                        await ReplayDeletesOntoAsync(shard, shard.Sealed, cancellationToken);
+                    }
+                    finally
+                    {
+                        shard.Channel.ApplyLock.Release();
+                    }
+                }
+                finally
+                {
+                    shard.FlushGate.Release();
+                }
+            }
+        }
+        finally
+        {
+            foreach (var shard in shards)
+                Interlocked.Decrement(ref shard.Reloading);
+        }
+    }
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Channel {Channel} was taken over by another streaming node; releasing it")]
+    private partial void LogFenced(string channel);
 
     [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Information, Message = "Serving channel {Channel}")]
     private partial void LogChannelAcquired(string channel);

@@ -11,6 +11,8 @@ public sealed partial class StreamingNodeService
         var shard = RequireShard(request.CollectionId, request.Shard);
         if (!shard.SealedLoaded)
             throw MilvusErrors.CollectionNotLoaded(shard.Info.Name);
+        if (Volatile.Read(ref shard.Reloading) > 0)
+            throw new MilvusException(ErrorCodes.ServiceNotReady, $"shard {shard.Index} of collection '{shard.Info.Name}' is moving its sealed segments to other query nodes; retry");
         ulong readTs = await shard.Channel.EnsureServiceableAsync(request.GuaranteeTimestamp, cancellationToken);
         var view = shard.View;
         var plan = request.Plan;
@@ -26,6 +28,8 @@ public sealed partial class StreamingNodeService
         var shard = RequireShard(request.CollectionId, request.Shard);
         if (!shard.SealedLoaded)
             throw MilvusErrors.CollectionNotLoaded(shard.Info.Name);
+        if (Volatile.Read(ref shard.Reloading) > 0)
+            throw new MilvusException(ErrorCodes.ServiceNotReady, $"shard {shard.Index} of collection '{shard.Info.Name}' is moving its sealed segments to other query nodes; retry");
         ulong readTs = await shard.Channel.EnsureServiceableAsync(request.GuaranteeTimestamp, cancellationToken);
         var view = shard.View;
         var plan = request.Plan;

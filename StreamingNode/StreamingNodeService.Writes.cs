@@ -39,6 +39,20 @@ public sealed partial class StreamingNodeService
             {
                 await CommitBatchAsync(pc, batch, sealCandidates);
             }
+            catch (Exception ex) when (IsFenced(ex))
+            {
+                // Another node took the channel over (cluster): a write the WAL never acknowledged provably did not
+                // happen, so it fails as retryable for the router to send to the new owner; one that was appended
+                // is in the log the new owner replays, so its outcome is reported as unknown, never as "not applied".
+                LogFenced(pc.Name);
+                foreach (var w in batch)
+                {
+                    w.Done.TrySetException(w.Appended
+                        ? new MilvusException(ErrorCodes.ServiceInternal, $"write outcome unknown: channel {pc.Name} moved to another node while it committed", ex)
+                        : new MilvusException(ErrorCodes.ServiceNotReady, $"channel {pc.Name} moved to another streaming node; retry"));
+                }
+                _ = Task.Run(() => ReleaseChannelAsync(pc.Name, CancellationToken.None));
+            }
             catch (Exception ex)
             {
                 LogCommitFailed(ex, pc.Name);
@@ -60,7 +74,9 @@ public sealed partial class StreamingNodeService
         var live = new List<PendingWrite>(batch.Count);
         foreach (var w in batch)
         {
-            if (w.Shard.Dropped)
+            if (pc.Released)
+                w.Done.TrySetException(new MilvusException(ErrorCodes.ServiceNotReady, $"channel {pc.Name} is moving to another streaming node; retry"));
+            else if (w.Shard.Dropped)
                 w.Done.TrySetException(MilvusErrors.CollectionNotFound(w.Shard.Info.Name));
             else
                 live.Add(w);
@@ -76,7 +92,10 @@ public sealed partial class StreamingNodeService
         }
         var lsns = new long[live.Count];
         for (int i = 0; i < live.Count; i++)
+        {
             lsns[i] = await appends[i];
+            live[i].Appended = true;
+        }
         for (int i = 0; i < live.Count; i++)
         {
             var w = live[i];
@@ -184,17 +203,22 @@ public sealed partial class StreamingNodeService
             List<GrowingSegment> toFlush;
             List<DeleteRecord> deletes;
             long lsnUpTo;
+            long? firstUnpersisted;
             await pc.ApplyLock.WaitAsync(cancellationToken);
             try
             {
                 if (shard.Dropped)
                     return;
-                toFlush = [.. shard.Growing.Values.Where(g => g.RowCount > 0)];
-                shard.Flushing.AddRange(toFlush);
+                // Flushes are serialized by the gate, so segments still in Flushing were left by a flush that
+                // failed (a DataNode or the Coordinator was unreachable): this flush persists them too.
+                var fresh = shard.Growing.Values.Where(g => g.RowCount > 0).ToList();
+                toFlush = [.. shard.Flushing, .. fresh];
+                shard.Flushing.AddRange(fresh);
                 shard.Growing.Clear();
                 deletes = shard.PendingDeletes;
                 shard.PendingDeletes = [];
                 lsnUpTo = pc.Wal.NextLsn;
+                firstUnpersisted = shard.FirstUnpersistedLsn;
                 shard.FirstUnpersistedLsn = null;
                 shard.OldestUnpersisted = DateTimeOffset.MaxValue;
                 shard.PublishView();
@@ -208,21 +232,43 @@ public sealed partial class StreamingNodeService
 
             var infos = new List<SegmentInfo>();
             long rows = 0;
-            foreach (var g in toFlush)
+            try
             {
-                var (block, insertTs, _) = g.Snapshot();
-                infos.Add(await _dataNode.WriteSegmentAsync(shard.Info, g.SegmentId, g.PartitionId, shard.VChannel, block, insertTs, cancellationToken));
-                rows += block.RowCount;
+                foreach (var g in toFlush)
+                {
+                    var (block, insertTs, _) = g.Snapshot();
+                    infos.Add(await _dataNode.WriteSegmentAsync(shard.Info, g.SegmentId, g.PartitionId, shard.VChannel, block, insertTs, cancellationToken));
+                    rows += block.RowCount;
+                }
+                var deltas = new List<DeltaInfo>();
+                foreach (var group in deletes.GroupBy(d => d.PartitionId))
+                {
+                    var list = group.ToList();
+                    long deltaId = await _coordinator.AllocateIdsAsync(1, cancellationToken);
+                    deltas.Add(await _dataNode.WriteDeltaAsync(shard.Info, deltaId, shard.VChannel, group.Key,
+                        Shard.KeysColumn(shard.Info, list), [.. list.Select(d => d.Ts)], cancellationToken));
+                }
+                // Writing the same segment again rewrites the same objects and catalog keys; a delta committed by a
+                // failed attempt and again now only repeats deletes, which apply idempotently.
+                await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, deltas, lsnUpTo), cancellationToken);
             }
-            var deltas = new List<DeltaInfo>();
-            foreach (var group in deletes.GroupBy(d => d.PartitionId))
+            catch
             {
-                var list = group.ToList();
-                long deltaId = await _coordinator.AllocateIdsAsync(1, cancellationToken);
-                deltas.Add(await _dataNode.WriteDeltaAsync(shard.Info, deltaId, shard.VChannel, group.Key,
-                    Shard.KeysColumn(shard.Info, list), [.. list.Select(d => d.Ts)], cancellationToken));
+                // Nothing is lost: the segments stay in Flushing (still read, retried by the next flush), the deletes go
+                // back to pending, and the WAL is not truncated past the old checkpoint.
+                await pc.ApplyLock.WaitAsync(CancellationToken.None);
+                try
+                {
+                    shard.PendingDeletes.InsertRange(0, deletes);
+                    if (firstUnpersisted is { } first)
+                        shard.FirstUnpersistedLsn = shard.FirstUnpersistedLsn is { } now ? Math.Min(now, first) : first;
+                }
+                finally
+                {
+                    pc.ApplyLock.Release();
+                }
+                throw;
             }
-            await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, deltas, lsnUpTo), cancellationToken);
 
             bool loaded = shard.SealedLoaded;
             if (loaded && infos.Count > 0)

@@ -195,10 +195,12 @@ public static class DemuxTransportExtensions
         => services.AddSingleton<IConnectionListenerFactory, DemuxTransportFactory>();
 
     /// <summary>REST (HTTP/1.1) and gRPC (HTTP/2 prior knowledge) on one address and port (0 = any free port).</summary>
-    public static void ListenRestAndGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint)
+    /// <returns>The shared listener; its <see cref="DemuxGroup.BoundEndPoint"/> is the bound address once Kestrel started.</returns>
+    public static DemuxGroup ListenRestAndGrpc(this KestrelServerOptions kestrel, IPEndPoint endpoint)
     {
         var group = new DemuxGroup(endpoint);
         kestrel.Listen(new DemuxEndPoint(group, http2: false), l => l.Protocols = HttpProtocols.Http1);
         kestrel.Listen(new DemuxEndPoint(group, http2: true), l => l.Protocols = HttpProtocols.Http2);
+        return group;
     }
 }

@@ -54,9 +54,12 @@ public sealed class ServerProcess : IAsyncDisposable
     }
 
     /// <summary>The server dll built alongside the tests (same configuration).</summary>
+    public static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
     public static string ServerDll()
     {
-        string config = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        string config = Configuration;
         string dll = Path.Combine(RepoRoot(), "Standalone", "bin", config, "net10.0", "vectoraspire-standalone.dll");
         return File.Exists(dll) ? dll : throw new FileNotFoundException("build the Standalone project first", dll);
     }

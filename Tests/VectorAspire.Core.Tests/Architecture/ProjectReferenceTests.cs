@@ -6,7 +6,7 @@ namespace VectorAspire.Core.Tests.Architecture;
 public sealed class ProjectReferenceTests
 {
     private static readonly string[] s_roles = ["Proxy", "Coordinator", "StreamingNode", "QueryNode", "DataNode"];
-    private static readonly string[] s_allowedForRoles = ["Core", "ServiceDefaults", "Protos", "Cluster"];
+    private static readonly string[] s_allowedForRoles = ["Core", "ServiceDefaults", "Protos", "Cluster", "NodeHost"];
 
     private static string RepoRoot()
     {
@@ -48,6 +48,14 @@ public sealed class ProjectReferenceTests
         // The role-to-role gRPC clients and codecs are shared by every role, so they may depend only on Core and Protos.
         foreach (var referenced in ReferencedProjects("Cluster"))
             Assert.Contains(referenced, new[] { "Core", "Protos" });
+    }
+
+    [Fact]
+    public void NodeHostReferencesNoRole()
+    {
+        // The cluster process host every role's Program builds on: shared plumbing only.
+        foreach (var referenced in ReferencedProjects("NodeHost"))
+            Assert.Contains(referenced, new[] { "Core", "Cluster", "ServiceDefaults" });
     }
 
     [Fact]

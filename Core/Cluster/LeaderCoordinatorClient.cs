@@ -1,0 +1,135 @@
+using System.Collections.Concurrent;
+using System.Text;
+using VectorAspire.Core.Catalog;
+using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Meta;
+
+namespace VectorAspire.Core.Cluster;
+
+/// <summary>
+/// <see cref="ICoordinatorClient"/> for a cluster: every call goes to the current Coordinator leader (its id is the
+/// value of the leadership key, its address comes from the registry), and follows the leadership when it moves.
+/// Reads and allocations retry while there is no reachable leader; DDL and flush commits retry only when the failure
+/// proves they were not applied (no leader known, the call was refused by a standby, the connection was refused).
+/// </summary>
+public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposable
+{
+    private readonly MetaPrefixView<string> _leader;
+    private readonly string _leaderKey;
+    private readonly NodeDirectory _directory;
+    private readonly Func<NodeInfo, ICoordinatorClient> _connect;
+    private readonly ClusterRetry _retry;
+    private readonly ConcurrentDictionary<(string NodeId, string Address), ICoordinatorClient> _clients = new();
+
+    public LeaderCoordinatorClient(IMetaStore store, string leaderKey, NodeDirectory directory, Func<NodeInfo, ICoordinatorClient> connect, ClusterRetry retry)
+    {
+        _leaderKey = leaderKey;
+        _leader = new MetaPrefixView<string>(store, leaderKey, (key, value) => key == leaderKey ? Encoding.UTF8.GetString(value) : null);
+        _directory = directory;
+        _connect = connect;
+        _retry = retry;
+    }
+
+    /// <summary>Loads the leadership key and starts watching it.</summary>
+    public Task StartAsync(CancellationToken cancellationToken) => _leader.StartAsync(cancellationToken);
+
+    /// <summary>The current leader's node id, or null while none is elected.</summary>
+    public string? LeaderId => _leader.Entries.TryGetValue(_leaderKey, out string? id) ? id : null;
+
+    /// <summary>Waits until a leader is elected and registered.</summary>
+    public Task WaitForLeaderAsync(CancellationToken cancellationToken) =>
+        _leader.WaitUntilAsync(e => e.TryGetValue(_leaderKey, out string? id) && _directory.Find(NodeRoles.Coordinator, id) is not null, cancellationToken);
+
+    private ICoordinatorClient Leader()
+    {
+        string id = LeaderId ?? throw new RouteUnavailableException("no coordinator leader is elected");
+        NodeInfo node = _directory.Find(NodeRoles.Coordinator, id)
+            ?? throw new RouteUnavailableException($"coordinator leader {id} is not registered");
+        return _clients.GetOrAdd((node.NodeId, node.Address), _ => _connect(node));
+    }
+
+    private ValueTask<T> Read<T>(Func<ICoordinatorClient, CancellationToken, ValueTask<T>> call, CancellationToken ct) =>
+        _retry.RunAsync(c => call(Leader(), c), idempotent: true, ct);
+
+    private ValueTask<T> Write<T>(Func<ICoordinatorClient, CancellationToken, ValueTask<T>> call, CancellationToken ct) =>
+        _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+
+    private ValueTask Write(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct) =>
+        _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+
+    private ValueTask Read(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct) =>
+        _retry.RunAsync(c => call(Leader(), c), idempotent: true, ct);
+
+    public ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CreateCollectionAsync(request, ct), cancellationToken);
+
+    public ValueTask DropCollectionAsync(string dbName, string name, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.DropCollectionAsync(dbName, name, ct), cancellationToken);
+
+    public ValueTask<CollectionInfo?> FindCollectionAsync(string dbName, string nameOrAlias, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.FindCollectionAsync(dbName, nameOrAlias, ct), cancellationToken);
+
+    public ValueTask<CollectionInfo?> GetCollectionAsync(long collectionId, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.GetCollectionAsync(collectionId, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(string dbName, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.ListCollectionsAsync(dbName, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<CollectionInfo>> ListAllCollectionsAsync(CancellationToken cancellationToken) =>
+        Read((c, ct) => c.ListAllCollectionsAsync(ct), cancellationToken);
+
+    public ValueTask RenameCollectionAsync(string dbName, string oldName, string newName, string? newDbName, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.RenameCollectionAsync(dbName, oldName, newName, newDbName, ct), cancellationToken);
+
+    public ValueTask CreatePartitionAsync(string dbName, string collection, string partition, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CreatePartitionAsync(dbName, collection, partition, ct), cancellationToken);
+
+    public ValueTask DropPartitionAsync(string dbName, string collection, string partition, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.DropPartitionAsync(dbName, collection, partition, ct), cancellationToken);
+
+    // Loading and releasing converge on a target state: repeating one changes nothing.
+    public ValueTask LoadAsync(string dbName, string collection, IReadOnlyList<string>? partitions, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.LoadAsync(dbName, collection, partitions, ct), cancellationToken);
+
+    public ValueTask ReleaseAsync(string dbName, string collection, IReadOnlyList<string>? partitions, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.ReleaseAsync(dbName, collection, partitions, ct), cancellationToken);
+
+    public ValueTask CreateIndexAsync(string dbName, string collection, IndexInfo index, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CreateIndexAsync(dbName, collection, index, ct), cancellationToken);
+
+    public ValueTask DropIndexAsync(string dbName, string collection, string indexName, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.DropIndexAsync(dbName, collection, indexName, ct), cancellationToken);
+
+    public ValueTask CreateAliasAsync(string dbName, string alias, string collection, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CreateAliasAsync(dbName, alias, collection, ct), cancellationToken);
+
+    public ValueTask AlterAliasAsync(string dbName, string alias, string collection, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.AlterAliasAsync(dbName, alias, collection, ct), cancellationToken);
+
+    public ValueTask DropAliasAsync(string dbName, string alias, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.DropAliasAsync(dbName, alias, ct), cancellationToken);
+
+    public ValueTask<AliasInfo?> DescribeAliasAsync(string dbName, string alias, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.DescribeAliasAsync(dbName, alias, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<AliasInfo>> ListAliasesAsync(string dbName, string? collection, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.ListAliasesAsync(dbName, collection, ct), cancellationToken);
+
+    // A timestamp or id range that was allocated but never received is simply unused: retrying is safe.
+    public ValueTask<ulong> AllocateTimestampAsync(int count, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.AllocateTimestampAsync(count, ct), cancellationToken);
+
+    public ValueTask<long> AllocateIdsAsync(int count, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.AllocateIdsAsync(count, ct), cancellationToken);
+
+    public ValueTask<ShardState> GetShardStateAsync(long collectionId, string vchannel, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.GetShardStateAsync(collectionId, vchannel, ct), cancellationToken);
+
+    public ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CommitFlushAsync(commit, ct), cancellationToken);
+
+    public ValueTask<IndexProgress> GetIndexProgressAsync(long collectionId, string indexName, CancellationToken cancellationToken) =>
+        Read((c, ct) => c.GetIndexProgressAsync(collectionId, indexName, ct), cancellationToken);
+
+    public ValueTask DisposeAsync() => _leader.DisposeAsync();
+}

@@ -1,0 +1,175 @@
+using System.Collections.Concurrent;
+using VectorAspire.Core.Catalog;
+using VectorAspire.Core.Columns;
+using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Query;
+
+namespace VectorAspire.Core.Cluster;
+
+/// <summary>
+/// <see cref="IQueryNodeClient"/> for a shard delegator in a cluster: every sealed segment is placed on one live
+/// QueryNode by rendezvous hashing of (node id, segment id) — deterministic, spread evenly, and when a node joins or
+/// leaves only the segments it gains or held move. Each call is split by placement and fanned out in parallel;
+/// search and query results are reduced as the delegator reduces shards. <see cref="PlacementChanged"/> tells the
+/// delegator to load its sealed segments again (and replay its deletes onto them) on their new nodes.
+/// </summary>
+public sealed class PlacedQueryNodeClient : IQueryNodeClient
+{
+    private readonly NodeDirectory _directory;
+    private readonly Func<NodeInfo, IQueryNodeClient> _connect;
+    private readonly ClusterRetry _retry;
+    private readonly ConcurrentDictionary<(string NodeId, string Address), IQueryNodeClient> _clients = new();
+    private readonly ConcurrentDictionary<long, CollectionInfo> _collections = new();
+    private string _membership = "";
+
+    public PlacedQueryNodeClient(NodeDirectory directory, Func<NodeInfo, IQueryNodeClient> connect, ClusterRetry retry)
+    {
+        _directory = directory;
+        _connect = connect;
+        _retry = retry;
+        _membership = Fingerprint();
+        directory.Changed += OnDirectoryChanged;
+    }
+
+    /// <summary>Raised (on the directory's watch thread) when the set of live QueryNodes changed.</summary>
+    public event Action? PlacementChanged;
+
+    private string Fingerprint() => string.Join(',', _directory.Members(NodeRoles.QueryNode).Select(n => n.NodeId + "@" + n.Address));
+
+    private void OnDirectoryChanged()
+    {
+        string now = Fingerprint();
+        if (Interlocked.Exchange(ref _membership, now) != now)
+            PlacementChanged?.Invoke();
+    }
+
+    /// <summary>The live node that holds <paramref name="segmentId"/>.</summary>
+    public static NodeInfo Place(IReadOnlyList<NodeInfo> members, long segmentId)
+    {
+        NodeInfo best = members[0];
+        ulong bestScore = Mix(Fnv(best.NodeId) ^ (ulong)segmentId);
+        for (int i = 1; i < members.Count; i++)
+        {
+            NodeInfo node = members[i];
+            ulong score = Mix(Fnv(node.NodeId) ^ (ulong)segmentId);
+            if (score > bestScore)
+            {
+                best = node;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    private static ulong Fnv(string s)
+    {
+        ulong h = 14695981039346656037UL;
+        foreach (char c in s)
+        {
+            h ^= c;
+            h *= 1099511628211UL;
+        }
+        return h;
+    }
+
+    private static ulong Mix(ulong z)
+    {
+        z += 0x9E3779B97F4A7C15UL;
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return z ^ (z >> 31);
+    }
+
+    private IReadOnlyList<NodeInfo> Live()
+    {
+        var members = _directory.Members(NodeRoles.QueryNode);
+        return members.Count == 0 ? throw new RouteUnavailableException("no query node is live") : members;
+    }
+
+    private IQueryNodeClient Client(NodeInfo node) => _clients.GetOrAdd((node.NodeId, node.Address), _ => _connect(node));
+
+    /// <summary>Groups <paramref name="items"/> by the node their segment is placed on.</summary>
+    private List<(IQueryNodeClient Node, List<T> Items)> Split<T>(IReadOnlyList<T> items, Func<T, long> segmentOf)
+    {
+        var members = Live();
+        var groups = new Dictionary<string, (IQueryNodeClient Node, List<T> Items)>(StringComparer.Ordinal);
+        foreach (T item in items)
+        {
+            NodeInfo node = Place(members, segmentOf(item));
+            if (!groups.TryGetValue(node.NodeId, out var group))
+                groups[node.NodeId] = group = (Client(node), []);
+            group.Items.Add(item);
+        }
+        return [.. groups.Values];
+    }
+
+    private ValueTask Each<T>(IReadOnlyList<T> items, Func<T, long> segmentOf, Func<IQueryNodeClient, List<T>, CancellationToken, ValueTask> call, CancellationToken ct) =>
+        _retry.RunAsync(async c =>
+        {
+            var groups = Split(items, segmentOf);
+            await Task.WhenAll(groups.Select(g => call(g.Node, g.Items, c).AsTask()));
+        }, idempotent: true, ct);
+
+    public ValueTask LoadSegmentsAsync(CollectionInfo collection, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
+    {
+        _collections[collection.CollectionId] = collection;
+        return Each(segments, s => s.SegmentId, (n, part, ct) => n.LoadSegmentsAsync(collection, part, ct), cancellationToken);
+    }
+
+    public ValueTask SyncSegmentIndexesAsync(CollectionInfo collection, IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken)
+    {
+        _collections[collection.CollectionId] = collection;
+        // Every node gets the call (with its own part, possibly empty): syncing also drops indexes no longer listed.
+        return _retry.RunAsync(async c =>
+        {
+            var members = Live();
+            await Task.WhenAll(members.Select(m =>
+            {
+                var part = indexes.Where(i => Place(members, i.SegmentId).NodeId == m.NodeId).ToList();
+                return Client(m).SyncSegmentIndexesAsync(collection, part, c).AsTask();
+            }));
+        }, idempotent: true, cancellationToken);
+    }
+
+    public ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken)
+    {
+        if (segmentIds is null)
+            _collections.TryRemove(collectionId, out _);
+        // Released everywhere: a copy left on a node the segment moved away from is dropped too.
+        return _retry.RunAsync(async c =>
+            await Task.WhenAll(Live().Select(m => Client(m).ReleaseSegmentsAsync(collectionId, segmentIds, c).AsTask())),
+            idempotent: true, cancellationToken);
+    }
+
+    public ValueTask ApplyDeletesAsync(long collectionId, IReadOnlyList<long> segmentIds, Column keys, ReadOnlyMemory<ulong> timestamps, CancellationToken cancellationToken) =>
+        Each(segmentIds, s => s, (n, part, ct) => n.ApplyDeletesAsync(collectionId, part, keys, timestamps, ct), cancellationToken);
+
+    public ValueTask<ShardSearchResult> SearchAsync(long collectionId, IReadOnlyList<long> segmentIds, SearchPlan plan, ulong readTimestamp, CancellationToken cancellationToken) =>
+        _retry.RunAsync(async c =>
+        {
+            var groups = Split(segmentIds, s => s);
+            if (groups.Count == 1)
+                return await groups[0].Node.SearchAsync(collectionId, groups[0].Items, plan, readTimestamp, c);
+            var parts = await Task.WhenAll(groups.Select(g => g.Node.SearchAsync(collectionId, g.Items, plan, readTimestamp, c).AsTask()));
+            return SegmentSearcher.Merge(parts, plan.Nq, plan.TopK, plan.Metric);
+        }, idempotent: true, cancellationToken);
+
+    public ValueTask<ShardQueryResult> QueryAsync(long collectionId, IReadOnlyList<long> segmentIds, QueryPlan plan, ulong readTimestamp, CancellationToken cancellationToken) =>
+        _retry.RunAsync(async c =>
+        {
+            var groups = Split(segmentIds, s => s);
+            if (groups.Count == 1)
+                return await groups[0].Node.QueryAsync(collectionId, groups[0].Items, plan, readTimestamp, c);
+            if (!_collections.TryGetValue(collectionId, out var info))
+                throw new RouteUnavailableException($"collection {collectionId} is not loaded through this delegator yet");
+            var parts = await Task.WhenAll(groups.Select(g => g.Node.QueryAsync(collectionId, g.Items, plan, readTimestamp, c).AsTask()));
+            return SegmentQuerier.Merge(info.Schema, plan, parts);
+        }, idempotent: true, cancellationToken);
+
+    public ValueTask<long> GetLoadedBytesAsync(CancellationToken cancellationToken) =>
+        _retry.RunAsync(async c =>
+        {
+            var sizes = await Task.WhenAll(Live().Select(m => Client(m).GetLoadedBytesAsync(c).AsTask()));
+            return sizes.Sum();
+        }, idempotent: true, cancellationToken);
+}

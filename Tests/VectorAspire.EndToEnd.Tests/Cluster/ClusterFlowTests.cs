@@ -1,0 +1,77 @@
+using System.Text.Json.Nodes;
+
+namespace VectorAspire.EndToEnd.Tests.Cluster;
+
+/// <summary>
+/// The end-to-end flows that pass on standalone, unchanged, against a Proxy of a real multi-process cluster; and
+/// the cluster's answers equal standalone's on the same data.
+/// </summary>
+[Collection(ClusterCollection.Name)]
+public sealed class ClusterFlowTests(LocalCluster cluster, NodeSdkFixture sdk) : IClassFixture<NodeSdkFixture>
+{
+    [Fact]
+    public void OfficialNodeSdkHttpClientRunsTheFullRestWorkflowThroughAClusterProxy()
+    {
+        var (code, output) = NodeRunner.Run("node", [Path.Combine(sdk.Directory, "rest-flow.mjs"), cluster.Proxies[0].ToString().TrimEnd('/')], sdk.Directory, TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"node rest-flow.mjs failed ({code}):\n{output}\n{cluster.Logs()}");
+        Assert.Contains("REST FLOW OK", output);
+    }
+
+    [Fact]
+    public void OfficialNodeSdkMilvusClientRunsTheFullGrpcWorkflowThroughAClusterProxy()
+    {
+        var (code, output) = NodeRunner.Run("node", [Path.Combine(sdk.Directory, "grpc-flow.mjs"), cluster.Proxies[1].Authority], sdk.Directory, TimeSpan.FromMinutes(3));
+        Assert.True(code == 0, $"node grpc-flow.mjs failed ({code}):\n{output}\n{cluster.Logs()}");
+        Assert.Contains("GRPC FLOW OK", output);
+    }
+
+    [Fact]
+    public async Task SearchQueryAndCountEqualStandalonesOnTheSameData()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "vectoraspire-e2e", Guid.NewGuid().ToString("N"));
+        await using var standalone = await ServerProcess.StartAsync(dir);
+        using var single = new RestClient(standalone.Endpoint);
+        using var multi = new RestClient(cluster.Proxy);
+        const string name = "same_data";
+        const int dim = 16;
+        var rng = new Random(42);
+        var rows = Enumerable.Range(0, 3000).Select(i => new JsonObject
+        {
+            ["id"] = i,
+            ["vector"] = new JsonArray([.. Enumerable.Range(0, dim).Select(_ => JsonValue.Create((float)(rng.NextDouble() * 2 - 1)))]),
+            ["tag"] = i % 7,
+        }).ToList();
+        var queries = Enumerable.Range(0, 5).Select(_ => Enumerable.Range(0, dim).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray()).ToArray();
+
+        foreach (var client in new[] { single, multi })
+        {
+            await client.OkAsync("collections/create", new { collectionName = name, dimension = dim, metricType = "L2", @params = new { shardsNum = 2 } });
+            for (int i = 0; i < rows.Count; i += 500)
+            {
+                await client.OkAsync("entities/insert", new { collectionName = name, data = new JsonArray([.. rows.Skip(i).Take(500).Select(r => r.DeepClone())]) });
+                // Two thirds sealed and served by the QueryNodes, the rest growing on the StreamingNodes.
+                if (i == 1500)
+                    await client.OkAsync("collections/flush", new { collectionName = name });
+            }
+            await client.OkAsync("entities/delete", new { collectionName = name, filter = "id in [1, 2, 3, 500, 2999]" });
+        }
+
+        async Task<string> Answers(RestClient c)
+        {
+            var parts = new List<string>();
+            foreach (var q in queries)
+            {
+                var hits = await c.OkAsync("entities/search", new { collectionName = name, data = new[] { q }, limit = 10, outputFields = new[] { "tag" }, consistencyLevel = "Strong" });
+                parts.Add(hits!.ToJsonString());
+            }
+            parts.Add((await c.OkAsync("entities/query", new { collectionName = name, filter = "tag == 3 and id < 400", outputFields = new[] { "id", "tag" }, limit = 100, consistencyLevel = "Strong" }))!.ToJsonString());
+            parts.Add((await c.OkAsync("entities/query", new { collectionName = name, filter = "id >= 0", outputFields = new[] { "count(*)" }, consistencyLevel = "Strong" }))!.ToJsonString());
+            return string.Join('\n', parts);
+        }
+
+        string expected = await Answers(single);
+        string actual = await Answers(multi);
+        Assert.Contains("\"count(*)\":2995", expected);
+        Assert.Equal(expected, actual);
+    }
+}
