@@ -67,13 +67,21 @@ public static class ClusterNode
 
         var retry = new ClusterRetry(options.RetryBudget, provesNotSent: RemoteErrors.ProvesNotSent);
         services.AddSingleton(retry);
-        services.AddSingleton(sp => new NodeDirectory(sp.GetRequiredService<IMetaStore>(), options.NodesPrefix));
+        services.AddSingleton(sp =>
+        {
+            var directory = new NodeDirectory(sp.GetRequiredService<IMetaStore>(), options.NodesPrefix);
+            // Aspire's services__{role}__{endpoint}__{i} addresses stand in for a role until its nodes register.
+            foreach (string r in NodeRoles.All)
+                directory.AddConfiguredMembers(config, r, r);
+            return directory;
+        });
         services.AddSingleton(sp => new ChannelBindings(sp.GetRequiredService<IMetaStore>(), options.BindingsPrefix));
         services.AddSingleton(sp => sp.GetRequiredService<ChannelBindings>().CreateView());
 
         static RoleEndpoint Endpoint(NodeInfo node) => new(node.Role + " " + node.NodeId, () => new Uri(node.Address));
         services.AddSingleton(sp => new LeaderCoordinatorClient(sp.GetRequiredService<IMetaStore>(), options.LeaderKey,
-            sp.GetRequiredService<NodeDirectory>(), n => new GrpcCoordinatorClient(sp.GetRequiredService<GrpcChannelPool>(), Endpoint(n)), retry));
+            sp.GetRequiredService<NodeDirectory>(), n => new GrpcCoordinatorClient(sp.GetRequiredService<GrpcChannelPool>(), Endpoint(n)), retry,
+            cacheCatalog: role == NodeRoles.Proxy)); // a Proxy answers collection lookups from its watched copy of the catalog
         services.AddSingleton<ICoordinatorClient>(sp => sp.GetRequiredService<LeaderCoordinatorClient>());
         services.AddSingleton<IStreamingNodeClient>(sp => new RoutedStreamingNodeClient(sp.GetRequiredService<ICoordinatorClient>(),
             sp.GetRequiredService<MetaPrefixView<ChannelBinding>>(), sp.GetRequiredService<ChannelBindings>(), sp.GetRequiredService<NodeDirectory>(),

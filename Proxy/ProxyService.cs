@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Columns;
@@ -21,6 +22,8 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
 {
     private readonly ProxyOptions _options = options.Value;
     private readonly ConcurrentDictionary<long, ulong> _lastWriteTs = new();
+    private ulong _recentTs;
+    private long _recentTsAt;
 
     public ProxyOptions Options => _options;
 
@@ -68,8 +71,18 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
                 return await coordinator.AllocateTimestampAsync(1, cancellationToken);
             case ConsistencyLevel.Bounded:
                 {
+                    // "Now minus the staleness" needs no round trip when this proxy got a timestamp less than a second
+                    // ago: that timestamp plus the time since, minus the staleness, is still below it (never a
+                    // timestamp not issued yet), and no staler than asked.
+                    long staleMs = (long)_options.BoundedStaleness.TotalMilliseconds;
+                    long ageMs = (long)Stopwatch.GetElapsedTime(Interlocked.Read(ref _recentTsAt)).TotalMilliseconds;
+                    ulong recent = Interlocked.Read(ref _recentTs);
+                    if (recent != 0 && ageMs >= 0 && ageMs < 1000 && ageMs < staleMs)
+                        return HybridTimestamp.SubtractMilliseconds(recent, staleMs - ageMs);
                     ulong now = await coordinator.AllocateTimestampAsync(1, cancellationToken);
-                    return HybridTimestamp.SubtractMilliseconds(now, (long)_options.BoundedStaleness.TotalMilliseconds);
+                    Interlocked.Exchange(ref _recentTsAt, Stopwatch.GetTimestamp());
+                    Interlocked.Exchange(ref _recentTs, now);
+                    return HybridTimestamp.SubtractMilliseconds(now, staleMs);
                 }
             case ConsistencyLevel.Session or ConsistencyLevel.Customized when clientTimestamp > 0:
                 return Math.Min(clientTimestamp, await coordinator.AllocateTimestampAsync(1, cancellationToken));

@@ -123,37 +123,39 @@ public sealed partial class StreamingNodeService
             shards = [.. _pchannels.Values.SelectMany(pc => pc.Shards.Values)];
         foreach (var shard in shards)
             Interlocked.Increment(ref shard.Reloading);
+        // Shards reload in parallel, and each serves again as soon as its own reload is done.
+        await Task.WhenAll(shards.Select(shard => ReloadShardAsync(shard, cancellationToken)));
+    }
+
+    private async Task ReloadShardAsync(Shard shard, CancellationToken cancellationToken)
+    {
         try
         {
-            foreach (var shard in shards)
+            await shard.FlushGate.WaitAsync(cancellationToken);
+            try
             {
-                await shard.FlushGate.WaitAsync(cancellationToken);
+                if (!shard.SealedLoaded || shard.Dropped)
+                    return;
+                await _queryNode.LoadSegmentsAsync(shard.Info, [.. shard.Sealed], cancellationToken);
+                await SyncIndexesAsync(shard.Info, cancellationToken);
+                await shard.Channel.ApplyLock.WaitAsync(cancellationToken);
                 try
                 {
-                    if (!shard.SealedLoaded || shard.Dropped)
-                        continue;
-                    await _queryNode.LoadSegmentsAsync(shard.Info, [.. shard.Sealed], cancellationToken);
-                    await SyncIndexesAsync(shard.Info, cancellationToken);
-                    await shard.Channel.ApplyLock.WaitAsync(cancellationToken);
-                    try
-                    {
-                        await ReplayDeletesOntoAsync(shard, shard.Sealed, cancellationToken);
-                    }
-                    finally
-                    {
-                        shard.Channel.ApplyLock.Release();
-                    }
+                    await ReplayDeletesOntoAsync(shard, shard.Sealed, cancellationToken);
                 }
                 finally
                 {
-                    shard.FlushGate.Release();
+                    shard.Channel.ApplyLock.Release();
                 }
+            }
+            finally
+            {
+                shard.FlushGate.Release();
             }
         }
         finally
         {
-            foreach (var shard in shards)
-                Interlocked.Decrement(ref shard.Reloading);
+            Interlocked.Decrement(ref shard.Reloading);
         }
     }
 

@@ -185,8 +185,8 @@ public sealed partial class StreamingNodeService
 
     public async ValueTask FlushAsync(long collectionId, CancellationToken cancellationToken)
     {
-        foreach (var shard in ShardsOf(collectionId))
-            await FlushShardAsync(shard, cancellationToken);
+        // Shards flush in parallel: each has its own gate, and its WAL channel's lock is taken only briefly.
+        await Task.WhenAll(ShardsOf(collectionId).Select(shard => FlushShardAsync(shard, cancellationToken)));
     }
 
     /// <summary>

@@ -20,9 +20,28 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
     private readonly Func<NodeInfo, ICoordinatorClient> _connect;
     private readonly ClusterRetry _retry;
     private readonly ConcurrentDictionary<(string NodeId, string Address), ICoordinatorClient> _clients = new();
+    private readonly MetaPrefixView<CollectionInfo>? _collections;
+    private readonly MetaPrefixView<AliasInfo>? _aliases;
+    private long _bypassCacheUntil;
 
-    public LeaderCoordinatorClient(IMetaStore store, string leaderKey, NodeDirectory directory, Func<NodeInfo, ICoordinatorClient> connect, ClusterRetry retry)
+    /// <summary>The catalog keys the Coordinator persists collections and aliases under (its layout).</summary>
+    public const string CollectionsPrefix = "catalog/collections/";
+    public const string AliasesPrefix = "catalog/aliases/";
+
+    /// <param name="cacheCatalog">
+    /// Serve collection lookups from a live copy of the catalog (a Proxy's metadata cache, refreshed by a meta-store
+    /// watch) instead of a Coordinator round trip. Only positive, loaded entries are served from it: a miss, an
+    /// unloaded collection, and every lookup for a few seconds after a DDL call made through this client ask the
+    /// leader, so the cache never hides a collection or a load that the leader already reports.
+    /// </param>
+    public LeaderCoordinatorClient(IMetaStore store, string leaderKey, NodeDirectory directory, Func<NodeInfo, ICoordinatorClient> connect, ClusterRetry retry,
+        bool cacheCatalog = false)
     {
+        if (cacheCatalog)
+        {
+            _collections = new MetaPrefixView<CollectionInfo>(store, CollectionsPrefix, static (_, value) => CatalogJson.ReadCollection(value));
+            _aliases = new MetaPrefixView<AliasInfo>(store, AliasesPrefix, static (_, value) => CatalogJson.ReadAlias(value));
+        }
         _leaderKey = leaderKey;
         _leader = new MetaPrefixView<string>(store, leaderKey, (key, value) => key == leaderKey ? Encoding.UTF8.GetString(value) : null);
         _directory = directory;
@@ -31,7 +50,57 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
     }
 
     /// <summary>Loads the leadership key and starts watching it.</summary>
-    public Task StartAsync(CancellationToken cancellationToken) => _leader.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await _leader.StartAsync(cancellationToken);
+        if (_collections is not null)
+            await _collections.StartAsync(cancellationToken);
+        if (_aliases is not null)
+            await _aliases.StartAsync(cancellationToken);
+    }
+
+    /// <summary>Lookup tables over one snapshot of the cached catalog, rebuilt when the snapshot changes.</summary>
+    private sealed record CatalogIndex(object Collections, object Aliases, Dictionary<long, CollectionInfo> ById,
+        Dictionary<(string Db, string Name), CollectionInfo> ByName, Dictionary<(string Db, string Alias), long> ByAlias);
+
+    private CatalogIndex? _index;
+
+    private CatalogIndex? Index()
+    {
+        if (_collections is null || _aliases is null || Environment.TickCount64 < Interlocked.Read(ref _bypassCacheUntil))
+            return null;
+        var collections = _collections.Entries;
+        var aliases = _aliases.Entries;
+        var index = Volatile.Read(ref _index);
+        if (index is not null && ReferenceEquals(index.Collections, collections) && ReferenceEquals(index.Aliases, aliases))
+            return index;
+        var byId = new Dictionary<long, CollectionInfo>();
+        var byName = new Dictionary<(string, string), CollectionInfo>();
+        foreach (var info in collections.Values)
+        {
+            byId[info.CollectionId] = info;
+            byName[(info.DbName, info.Name)] = info;
+        }
+        var byAlias = new Dictionary<(string, string), long>();
+        foreach (var alias in aliases.Values)
+            byAlias[(alias.DbName, alias.Alias)] = alias.CollectionId;
+        index = new CatalogIndex(collections, aliases, byId, byName, byAlias);
+        Volatile.Write(ref _index, index);
+        return index;
+    }
+
+    private CollectionInfo? CachedById(long collectionId) =>
+        Index() is { } index && index.ById.TryGetValue(collectionId, out var info) && info.IsLoaded ? info : null;
+
+    private CollectionInfo? CachedByName(string dbName, string nameOrAlias)
+    {
+        if (Index() is not { } index)
+            return null;
+        string db = string.IsNullOrEmpty(dbName) ? "default" : dbName;
+        if (index.ByName.TryGetValue((db, nameOrAlias), out var info))
+            return info.IsLoaded ? info : null;
+        return index.ByAlias.TryGetValue((db, nameOrAlias), out long id) && index.ById.TryGetValue(id, out info) && info.IsLoaded ? info : null;
+    }
 
     /// <summary>The current leader's node id, or null while none is elected.</summary>
     public string? LeaderId => _leader.Entries.TryGetValue(_leaderKey, out string? id) ? id : null;
@@ -51,14 +120,48 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
     private ValueTask<T> Read<T>(Func<ICoordinatorClient, CancellationToken, ValueTask<T>> call, CancellationToken ct) =>
         _retry.RunAsync(c => call(Leader(), c), idempotent: true, ct);
 
-    private ValueTask<T> Write<T>(Func<ICoordinatorClient, CancellationToken, ValueTask<T>> call, CancellationToken ct) =>
-        _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+    private async ValueTask<T> Write<T>(Func<ICoordinatorClient, CancellationToken, ValueTask<T>> call, CancellationToken ct)
+    {
+        try
+        {
+            return await _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+        }
+        finally
+        {
+            BypassCache();
+        }
+    }
 
-    private ValueTask Write(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct) =>
-        _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+    private async ValueTask Write(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct)
+    {
+        try
+        {
+            await _retry.RunAsync(c => call(Leader(), c), idempotent: false, ct);
+        }
+        finally
+        {
+            BypassCache();
+        }
+    }
 
-    private ValueTask Read(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct) =>
-        _retry.RunAsync(c => call(Leader(), c), idempotent: true, ct);
+    private async ValueTask Read(Func<ICoordinatorClient, CancellationToken, ValueTask> call, CancellationToken ct)
+    {
+        try
+        {
+            await _retry.RunAsync(c => call(Leader(), c), idempotent: true, ct);
+        }
+        finally
+        {
+            BypassCache(); // Load and Release change what the catalog says, like DDL
+        }
+    }
+
+    /// <summary>After this client changed the catalog, lookups ask the leader until the watch has surely caught up.</summary>
+    private void BypassCache()
+    {
+        if (_collections is not null)
+            Interlocked.Exchange(ref _bypassCacheUntil, Environment.TickCount64 + 3000);
+    }
 
     public ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken) =>
         Write((c, ct) => c.CreateCollectionAsync(request, ct), cancellationToken);
@@ -67,10 +170,12 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
         Write((c, ct) => c.DropCollectionAsync(dbName, name, ct), cancellationToken);
 
     public ValueTask<CollectionInfo?> FindCollectionAsync(string dbName, string nameOrAlias, CancellationToken cancellationToken) =>
-        Read((c, ct) => c.FindCollectionAsync(dbName, nameOrAlias, ct), cancellationToken);
+        CachedByName(dbName, nameOrAlias) is { } hit ? ValueTask.FromResult<CollectionInfo?>(hit)
+            : Read((c, ct) => c.FindCollectionAsync(dbName, nameOrAlias, ct), cancellationToken);
 
     public ValueTask<CollectionInfo?> GetCollectionAsync(long collectionId, CancellationToken cancellationToken) =>
-        Read((c, ct) => c.GetCollectionAsync(collectionId, ct), cancellationToken);
+        CachedById(collectionId) is { } hit ? ValueTask.FromResult<CollectionInfo?>(hit)
+            : Read((c, ct) => c.GetCollectionAsync(collectionId, ct), cancellationToken);
 
     public ValueTask<IReadOnlyList<CollectionInfo>> ListCollectionsAsync(string dbName, CancellationToken cancellationToken) =>
         Read((c, ct) => c.ListCollectionsAsync(dbName, ct), cancellationToken);
@@ -131,5 +236,12 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
     public ValueTask<IndexProgress> GetIndexProgressAsync(long collectionId, string indexName, CancellationToken cancellationToken) =>
         Read((c, ct) => c.GetIndexProgressAsync(collectionId, indexName, ct), cancellationToken);
 
-    public ValueTask DisposeAsync() => _leader.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await _leader.DisposeAsync();
+        if (_collections is not null)
+            await _collections.DisposeAsync();
+        if (_aliases is not null)
+            await _aliases.DisposeAsync();
+    }
 }

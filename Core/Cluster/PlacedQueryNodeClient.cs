@@ -21,6 +21,7 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
     private readonly ConcurrentDictionary<(string NodeId, string Address), IQueryNodeClient> _clients = new();
     private readonly ConcurrentDictionary<long, CollectionInfo> _collections = new();
     private string _membership = "";
+    private CancellationTokenSource _generation = new();
 
     public PlacedQueryNodeClient(NodeDirectory directory, Func<NodeInfo, IQueryNodeClient> connect, ClusterRetry retry)
     {
@@ -40,7 +41,12 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
     {
         string now = Fingerprint();
         if (Interlocked.Exchange(ref _membership, now) != now)
+        {
+            // Calls in flight to the old membership are abandoned and retried: a node that left may never answer.
+            var old = Interlocked.Exchange(ref _generation, new CancellationTokenSource());
+            old.Cancel();
             PlacementChanged?.Invoke();
+        }
     }
 
     /// <summary>The live node that holds <paramref name="segmentId"/>.</summary>
@@ -103,12 +109,35 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
         return [.. groups.Values];
     }
 
+    /// <summary>Runs <paramref name="call"/> with retries; a membership change while it runs abandons and retries it.</summary>
+    private ValueTask<T> Guarded<T>(Func<CancellationToken, Task<T>> call, CancellationToken cancellationToken) =>
+        _retry.RunAsync(async ct =>
+        {
+            var generation = Volatile.Read(ref _generation);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, generation.Token);
+            try
+            {
+                return await call(linked.Token);
+            }
+            catch (OperationCanceledException) when (generation.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                throw new RouteUnavailableException("the set of query nodes changed during the call");
+            }
+        }, idempotent: true, cancellationToken);
+
+    private async ValueTask Guarded(Func<CancellationToken, Task> call, CancellationToken cancellationToken) =>
+        await Guarded<bool>(async ct =>
+        {
+            await call(ct);
+            return true;
+        }, cancellationToken);
+
     private ValueTask Each<T>(IReadOnlyList<T> items, Func<T, long> segmentOf, Func<IQueryNodeClient, List<T>, CancellationToken, ValueTask> call, CancellationToken ct) =>
-        _retry.RunAsync(async c =>
+        Guarded(async c =>
         {
             var groups = Split(items, segmentOf);
             await Task.WhenAll(groups.Select(g => call(g.Node, g.Items, c).AsTask()));
-        }, idempotent: true, ct);
+        }, ct);
 
     public ValueTask LoadSegmentsAsync(CollectionInfo collection, IReadOnlyList<SegmentInfo> segments, CancellationToken cancellationToken)
     {
@@ -120,7 +149,7 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
     {
         _collections[collection.CollectionId] = collection;
         // Every node gets the call (with its own part, possibly empty): syncing also drops indexes no longer listed.
-        return _retry.RunAsync(async c =>
+        return Guarded(async c =>
         {
             var members = Live();
             await Task.WhenAll(members.Select(m =>
@@ -128,7 +157,7 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
                 var part = indexes.Where(i => Place(members, i.SegmentId).NodeId == m.NodeId).ToList();
                 return Client(m).SyncSegmentIndexesAsync(collection, part, c).AsTask();
             }));
-        }, idempotent: true, cancellationToken);
+        }, cancellationToken);
     }
 
     public ValueTask ReleaseSegmentsAsync(long collectionId, IReadOnlyList<long>? segmentIds, CancellationToken cancellationToken)
@@ -136,26 +165,24 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
         if (segmentIds is null)
             _collections.TryRemove(collectionId, out _);
         // Released everywhere: a copy left on a node the segment moved away from is dropped too.
-        return _retry.RunAsync(async c =>
-            await Task.WhenAll(Live().Select(m => Client(m).ReleaseSegmentsAsync(collectionId, segmentIds, c).AsTask())),
-            idempotent: true, cancellationToken);
+        return Guarded(c => Task.WhenAll(Live().Select(m => Client(m).ReleaseSegmentsAsync(collectionId, segmentIds, c).AsTask())), cancellationToken);
     }
 
     public ValueTask ApplyDeletesAsync(long collectionId, IReadOnlyList<long> segmentIds, Column keys, ReadOnlyMemory<ulong> timestamps, CancellationToken cancellationToken) =>
         Each(segmentIds, s => s, (n, part, ct) => n.ApplyDeletesAsync(collectionId, part, keys, timestamps, ct), cancellationToken);
 
     public ValueTask<ShardSearchResult> SearchAsync(long collectionId, IReadOnlyList<long> segmentIds, SearchPlan plan, ulong readTimestamp, CancellationToken cancellationToken) =>
-        _retry.RunAsync(async c =>
+        Guarded(async c =>
         {
             var groups = Split(segmentIds, s => s);
             if (groups.Count == 1)
                 return await groups[0].Node.SearchAsync(collectionId, groups[0].Items, plan, readTimestamp, c);
             var parts = await Task.WhenAll(groups.Select(g => g.Node.SearchAsync(collectionId, g.Items, plan, readTimestamp, c).AsTask()));
             return SegmentSearcher.Merge(parts, plan.Nq, plan.TopK, plan.Metric);
-        }, idempotent: true, cancellationToken);
+        }, cancellationToken);
 
     public ValueTask<ShardQueryResult> QueryAsync(long collectionId, IReadOnlyList<long> segmentIds, QueryPlan plan, ulong readTimestamp, CancellationToken cancellationToken) =>
-        _retry.RunAsync(async c =>
+        Guarded(async c =>
         {
             var groups = Split(segmentIds, s => s);
             if (groups.Count == 1)
@@ -164,12 +191,12 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
                 throw new RouteUnavailableException($"collection {collectionId} is not loaded through this delegator yet");
             var parts = await Task.WhenAll(groups.Select(g => g.Node.QueryAsync(collectionId, g.Items, plan, readTimestamp, c).AsTask()));
             return SegmentQuerier.Merge(info.Schema, plan, parts);
-        }, idempotent: true, cancellationToken);
+        }, cancellationToken);
 
     public ValueTask<long> GetLoadedBytesAsync(CancellationToken cancellationToken) =>
-        _retry.RunAsync(async c =>
+        Guarded(async c =>
         {
             var sizes = await Task.WhenAll(Live().Select(m => Client(m).GetLoadedBytesAsync(c).AsTask()));
             return sizes.Sum();
-        }, idempotent: true, cancellationToken);
+        }, cancellationToken);
 }

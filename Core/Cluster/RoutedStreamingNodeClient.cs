@@ -23,13 +23,65 @@ public sealed class RoutedStreamingNodeClient(
     private readonly ConcurrentDictionary<(string NodeId, string Address), IStreamingNodeClient> _clients = new();
 
     public ValueTask<ulong> WriteAsync(ShardWrite write, CancellationToken cancellationToken) =>
-        retry.RunAsync(async ct => await (await ForShardAsync(write.CollectionId, write.Shard, ct)).WriteAsync(write, ct), idempotent: false, cancellationToken);
+        OnShardAsync(write.CollectionId, write.Shard, idempotent: false, (node, ct) => node.WriteAsync(write, ct), cancellationToken);
 
     public ValueTask<ShardSearchResult> SearchAsync(ShardSearchRequest request, CancellationToken cancellationToken) =>
-        retry.RunAsync(async ct => await (await ForShardAsync(request.CollectionId, request.Shard, ct)).SearchAsync(request, ct), idempotent: true, cancellationToken);
+        OnShardAsync(request.CollectionId, request.Shard, idempotent: true, (node, ct) => node.SearchAsync(request, ct), cancellationToken);
 
     public ValueTask<ShardQueryResult> QueryAsync(ShardQueryRequest request, CancellationToken cancellationToken) =>
-        retry.RunAsync(async ct => await (await ForShardAsync(request.CollectionId, request.Shard, ct)).QueryAsync(request, ct), idempotent: true, cancellationToken);
+        OnShardAsync(request.CollectionId, request.Shard, idempotent: true, (node, ct) => node.QueryAsync(request, ct), cancellationToken);
+
+    /// <summary>
+    /// Runs a shard call on the node its channel is bound to. A call to a node that leaves the registry or loses the
+    /// binding while the call is in flight (dead, paused, partitioned: its answer may never come) is abandoned at
+    /// once instead of hanging: a read is retried on the new owner; a write fails as "outcome unknown", since the old
+    /// owner may have committed it before it was fenced (the new owner then replays it) or not.
+    /// </summary>
+    private ValueTask<T> OnShardAsync<T>(long collectionId, int shard, bool idempotent, Func<IStreamingNodeClient, CancellationToken, ValueTask<T>> call,
+        CancellationToken cancellationToken) =>
+        retry.RunAsync(async ct =>
+        {
+            var channels = await PChannelsAsync(collectionId, ct);
+            if (shard < 0 || shard >= channels.Count)
+                throw new MilvusException(ErrorCodes.ParameterInvalid, $"collection {collectionId} has no shard {shard}");
+            string pchannel = channels[shard];
+            var (nodeId, client) = Resolve(pchannel);
+            using var moved = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            void Check()
+            {
+                if (!bindings.Entries.TryGetValue(bindingKeys.KeyOf(pchannel), out ChannelBinding? b) || b.NodeId != nodeId
+                    || directory.Find(NodeRoles.StreamingNode, nodeId) is null)
+                {
+                    try
+                    {
+                        moved.Cancel();
+                    }
+                    catch (ObjectDisposedException)
+                    {
+                    }
+                }
+            }
+            bindings.Changed += Check;
+            directory.Changed += Check;
+            try
+            {
+                Check();
+                return await call(client, moved.Token);
+            }
+            catch (OperationCanceledException) when (moved.IsCancellationRequested && !ct.IsCancellationRequested)
+            {
+                if (idempotent)
+                    throw new RouteUnavailableException($"channel {pchannel} moved off streaming node {nodeId} during the call");
+                throw new MilvusException(ErrorCodes.ServiceInternal,
+                    $"write outcome unknown: channel {pchannel} moved off streaming node {nodeId} while the write was in flight; it may or may not have been applied",
+                    new TimeoutException("abandoned the call to a streaming node that lost its channel"));
+            }
+            finally
+            {
+                bindings.Changed -= Check;
+                directory.Changed -= Check;
+            }
+        }, idempotent, cancellationToken);
 
     public ValueTask FlushAsync(long collectionId, CancellationToken cancellationToken) =>
         retry.RunAsync(async ct =>
@@ -81,21 +133,15 @@ public sealed class RoutedStreamingNodeClient(
         return info.PChannels;
     }
 
-    private async ValueTask<IStreamingNodeClient> ForShardAsync(long collectionId, int shard, CancellationToken cancellationToken)
-    {
-        var channels = await PChannelsAsync(collectionId, cancellationToken);
-        if (shard < 0 || shard >= channels.Count)
-            throw new MilvusException(ErrorCodes.ParameterInvalid, $"collection {collectionId} has no shard {shard}");
-        return ForChannel(channels[shard]);
-    }
+    private IStreamingNodeClient ForChannel(string pchannel) => Resolve(pchannel).Client;
 
-    private IStreamingNodeClient ForChannel(string pchannel)
+    private (string NodeId, IStreamingNodeClient Client) Resolve(string pchannel)
     {
         if (!bindings.Entries.TryGetValue(bindingKeys.KeyOf(pchannel), out ChannelBinding? binding))
             throw new RouteUnavailableException($"channel {pchannel} is not bound to a streaming node yet");
         NodeInfo node = directory.Find(NodeRoles.StreamingNode, binding.NodeId)
             ?? throw new RouteUnavailableException($"channel {pchannel} is bound to streaming node {binding.NodeId}, which is not live");
-        return Client(node);
+        return (node.NodeId, Client(node));
     }
 
     private async ValueTask<List<IStreamingNodeClient>> OwnersAsync(long collectionId, CancellationToken cancellationToken) =>

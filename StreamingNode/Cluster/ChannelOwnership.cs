@@ -17,6 +17,7 @@ public sealed partial class ChannelOwnership(StreamingNodeService streaming, IWa
     private readonly SemaphoreSlim _kick = new(0);
     private readonly SemaphoreSlim _reload = new(1, 1);
     private int _reloadPending;
+    private readonly Dictionary<string, long> _terms = new(StringComparer.Ordinal); // binding term each served channel was acquired under
     private Task? _loop;
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -60,36 +61,48 @@ public sealed partial class ChannelOwnership(StreamingNodeService streaming, IWa
     {
         while (!stop.IsCancellationRequested)
         {
-            var mine = new HashSet<string>(StringComparer.Ordinal);
+            var mine = new Dictionary<string, long>(StringComparer.Ordinal);
             foreach (var b in bindings.Entries.Values)
             {
                 if (b.NodeId == identity.NodeId)
-                    mine.Add(b.Channel);
+                    mine[b.Channel] = b.Term;
             }
             var served = streaming.ServedChannels ?? [];
-            foreach (string channel in served.Where(c => !mine.Contains(c)))
+            // A channel bound elsewhere is released; one bound here under a newer term than the one this node
+            // acquired (it moved away and back while this node was paused or cut off, so another writer fenced it) is
+            // released and acquired again, which reopens its WAL at a new epoch and replays what the other wrote.
+            foreach (string channel in served.Where(c => !mine.TryGetValue(c, out long term) || _terms.GetValueOrDefault(c) != term))
             {
                 try
                 {
                     await streaming.ReleaseChannelAsync(channel, stop);
+                    _terms.Remove(channel);
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
                     LogReleaseFailed(e, channel);
                 }
             }
+            served = streaming.ServedChannels ?? [];
             // Channels are acquired in parallel: each replays its own log.
-            await Task.WhenAll(mine.Where(c => !served.Contains(c)).Select(async channel =>
+            var acquired = await Task.WhenAll(mine.Where(kv => !served.Contains(kv.Key)).Select(async kv =>
             {
                 try
                 {
-                    await streaming.AcquireChannelAsync(channel, stop);
+                    await streaming.AcquireChannelAsync(kv.Key, stop);
+                    return (kv.Key, kv.Value, true);
                 }
                 catch (Exception e) when (!stop.IsCancellationRequested)
                 {
-                    LogAcquireFailed(e, channel);
+                    LogAcquireFailed(e, kv.Key);
+                    return (kv.Key, kv.Value, false);
                 }
             }));
+            foreach (var (channel, term, ok) in acquired)
+            {
+                if (ok)
+                    _terms[channel] = term;
+            }
             try
             {
                 await _kick.WaitAsync(TimeSpan.FromSeconds(2), stop);

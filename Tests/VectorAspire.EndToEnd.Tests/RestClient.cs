@@ -5,9 +5,9 @@ using System.Text.Json.Nodes;
 namespace VectorAspire.EndToEnd.Tests;
 
 /// <summary>A minimal REST v2 client for driving a server process.</summary>
-public sealed class RestClient(Uri endpoint) : IDisposable
+public sealed class RestClient(Uri endpoint, TimeSpan? timeout = null) : IDisposable
 {
-    private readonly HttpClient _http = new() { BaseAddress = endpoint, Timeout = TimeSpan.FromSeconds(30) };
+    private readonly HttpClient _http = new() { BaseAddress = endpoint, Timeout = timeout ?? TimeSpan.FromSeconds(30) };
 
     public async Task<JsonObject> CallAsync(string path, object body, CancellationToken ct = default)
     {
