@@ -20,6 +20,26 @@ public sealed record AppHostSettings
     /// <summary>Null means the topology's default (run mode: AppHost/data; publish mode: a path in the container).</summary>
     public string? DataPath { get; init; }
 
+    /// <summary>
+    /// Cluster topology: instances per role (<c>VectorAspire:Replicas:{role}</c>), keyed by the role's resource name
+    /// (coordinator, streamingnode, querynode, datanode, proxy).
+    /// </summary>
+    public IReadOnlyDictionary<string, int> Replicas { get; init; } = DefaultReplicas;
+
+    /// <summary>Cluster topology: how etcd and the object store run (<c>VectorAspire:Infrastructure</c>).</summary>
+    public InfrastructureMode Infrastructure { get; init; } = InfrastructureMode.Auto;
+
+    public static readonly IReadOnlyDictionary<string, int> DefaultReplicas = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["coordinator"] = 2,
+        ["streamingnode"] = 2,
+        ["querynode"] = 2,
+        ["datanode"] = 1,
+        ["proxy"] = 2,
+    };
+
+    public const int MaxReplicas = 16;
+
     public const string StandaloneTopologyName = "standalone";
     public const string ClusterTopologyName = "cluster";
 
@@ -50,6 +70,37 @@ public sealed record AppHostSettings
             settings = settings with { DataPath = dataPath };
         }
 
+        var replicas = new Dictionary<string, int>(DefaultReplicas, StringComparer.OrdinalIgnoreCase);
+        foreach (var role in section.GetSection("Replicas").GetChildren())
+        {
+            if (!replicas.ContainsKey(role.Key))
+            {
+                throw new AppHostConfigurationException(
+                    $"VectorAspire:Replicas:{role.Key} names no role; use one of {string.Join(", ", DefaultReplicas.Keys)}.");
+            }
+
+            if (!int.TryParse(role.Value, NumberStyles.None, CultureInfo.InvariantCulture, out var count) || count is < 1 or > MaxReplicas)
+            {
+                throw new AppHostConfigurationException(
+                    $"VectorAspire:Replicas:{role.Key} must be a number from 1 to {MaxReplicas}; got '{role.Value}'.");
+            }
+
+            replicas[role.Key] = count;
+        }
+
+        settings = settings with { Replicas = replicas };
+
+        if (section["Infrastructure"] is { Length: > 0 } infrastructure)
+        {
+            if (!Enum.TryParse<InfrastructureMode>(infrastructure, ignoreCase: true, out var mode) || !Enum.IsDefined(mode))
+            {
+                throw new AppHostConfigurationException(
+                    $"VectorAspire:Infrastructure must be auto, executables or containers; got '{infrastructure}'.");
+            }
+
+            settings = settings with { Infrastructure = mode };
+        }
+
         return settings;
     }
 
@@ -74,4 +125,17 @@ public sealed record AppHostSettings
 
         return mapped;
     }
+}
+
+/// <summary>How the cluster's etcd and object store run.</summary>
+public enum InfrastructureMode
+{
+    /// <summary>Containers when publishing or when a container engine answers (podman, or docker with its daemon); otherwise executables.</summary>
+    Auto,
+
+    /// <summary>Local processes: etcd from PATH and s3rver from scripts/infra/node (scripts/infra/install.sh).</summary>
+    Executables,
+
+    /// <summary>quay.io/coreos/etcd and minio/minio.</summary>
+    Containers,
 }

@@ -33,25 +33,48 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("/var/lib/vectoraspire", (string?)env["VectorAspire__DataPath"]);
         Assert.Null(env["ASPNETCORE_URLS"]);
 
-        // The committed manifest is this output (its project path is relative to deploy/).
-        var committedPath = Path.Combine(AppHostCommand.RepositoryRoot(), "deploy", "aspire-manifest.json");
-        var committed = JsonNode.Parse(await File.ReadAllTextAsync(committedPath))!;
-        Assert.Equal("../Standalone/VectorAspire.Standalone.csproj", (string?)committed["resources"]!["standalone"]!["path"]);
-        committed["resources"]!["standalone"]!["path"] = resource["path"]!.DeepClone();
-        Assert.True(
-            JsonNode.DeepEquals(manifest, committed),
-            $"deploy/aspire-manifest.json is stale; regenerate it with " +
-            $"`dotnet run --project AppHost -- --publisher manifest --output-path ../deploy/aspire-manifest.json`. Now:\n{manifest}");
+        AssertMatchesCommitted(manifest, "aspire-manifest.json", "--");
     }
 
     [Fact]
-    public async Task Cluster_topology_refuses_to_start_and_says_it_needs_the_role_programs()
+    public async Task Cluster_manifest_declares_etcd_and_minio_containers_and_a_project_per_role_instance_and_matches_deploy()
     {
-        var (exitCode, output) = await AppHostCommand.RunAsync("--topology", "cluster");
+        var path = Path.Combine(_outputDirectory, "aspire-manifest.cluster.json");
+        var (exitCode, output) = await AppHostCommand.RunAsync("--topology", "cluster", "--publisher", "manifest", "--output-path", path);
+        Assert.True(exitCode == 0, $"exit code {exitCode}:\n{output}");
+        Assert.Contains("run as containers", output, StringComparison.Ordinal);
 
-        Assert.Equal(2, exitCode);
-        Assert.Contains("error: the cluster topology needs the role programs", output, StringComparison.Ordinal);
-        Assert.Contains("--topology standalone", output, StringComparison.Ordinal);
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var resources = manifest["resources"]!.AsObject();
+        Assert.Equal("container.v0", (string?)resources["etcd"]!["type"]);
+        Assert.StartsWith("quay.io/coreos/etcd:", (string?)resources["etcd"]!["image"], StringComparison.Ordinal);
+        Assert.Equal("container.v0", (string?)resources["s3"]!["type"]);
+        Assert.StartsWith("minio/minio:", (string?)resources["s3"]!["image"], StringComparison.Ordinal);
+        Assert.Equal("parameter.v0", (string?)resources["s3-secret-key"]!["type"]);
+
+        var projects = resources.Where(static r => (string?)r.Value!["type"] == "project.v0").ToDictionary(static r => r.Key, static r => r.Value!);
+        string[] expected = ["coordinator-0", "coordinator-1", "datanode-0", "querynode-0", "querynode-1", "streamingnode-0", "streamingnode-1", "proxy-0", "proxy-1", "gateway"];
+        Assert.Equal(expected, projects.Keys);
+        foreach (var (name, project) in projects)
+        {
+            var env = project["env"]!;
+            Assert.Equal($"{{{name}.bindings.http.targetPort}}", (string?)env["VectorAspire__Port"]);
+            Assert.Equal("0.0.0.0", (string?)env["VectorAspire__Host"]);
+            if (name == "gateway")
+            {
+                Assert.Equal(19530, (int)project["bindings"]!["http"]!["targetPort"]!);
+                Assert.Equal("http://proxy-1", (string?)env["VectorAspire__Gateway__Destinations__proxy-1"]);
+                Assert.Equal("{proxy-1.bindings.http.url}", (string?)env["services__proxy-1__http__0"]);
+                continue;
+            }
+
+            Assert.Equal("{etcd.bindings.client.url}", (string?)env["ConnectionStrings__etcd"]);
+            Assert.StartsWith("Endpoint={s3.bindings.http.url};Bucket=vectoraspire;AccessKey={s3-access-key.value};SecretKey={s3-secret-key.value}",
+                (string?)env["ConnectionStrings__s3"], StringComparison.Ordinal);
+            Assert.Equal($"{{{name}.bindings.http.url}}", (string?)env["VectorAspire__Cluster__AdvertiseAddress"]);
+        }
+
+        AssertMatchesCommitted(manifest, "aspire-manifest.cluster.json", "-- --topology cluster");
     }
 
     [Theory]
@@ -63,6 +86,29 @@ public sealed class ManifestTests : IDisposable
 
         Assert.Equal(2, exitCode);
         Assert.Contains(expected, output, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// The committed manifest in deploy/ is this output; its project paths are relative to deploy/ where the fresh
+    /// one's are relative to the temp directory it was written to.
+    /// </summary>
+    private void AssertMatchesCommitted(JsonNode manifest, string fileName, string arguments)
+    {
+        var deploy = Path.Combine(AppHostCommand.RepositoryRoot(), "deploy");
+        var committed = JsonNode.Parse(File.ReadAllText(Path.Combine(deploy, fileName)))!;
+        foreach (var (name, resource) in manifest["resources"]!.AsObject())
+        {
+            if (resource!["path"] is not { } path)
+                continue;
+            var absolute = Path.GetFullPath(Path.Combine(_outputDirectory, (string)path!));
+            Assert.Equal(Path.GetRelativePath(deploy, absolute), (string?)committed["resources"]?[name]?["path"]);
+            committed["resources"]![name]!["path"] = path.DeepClone();
+        }
+
+        Assert.True(
+            JsonNode.DeepEquals(manifest, committed),
+            $"deploy/{fileName} is stale; regenerate it with " +
+            $"`dotnet run --project AppHost {arguments} --publisher manifest --output-path ../deploy/{fileName}`. Now:\n{manifest}");
     }
 
     public void Dispose()

@@ -59,6 +59,14 @@ public sealed class ProjectReferenceTests
     }
 
     [Fact]
+    public void GatewayReferencesNoRole()
+    {
+        // The gateway forwards to Proxies over the network; it shares only the demux transport and the service defaults.
+        foreach (var referenced in ReferencedProjects("Gateway"))
+            Assert.Contains(referenced, new[] { "Core", "ServiceDefaults" });
+    }
+
+    [Fact]
     public void CoreReferencesNoProjectAndItsEngineFoldersDoNotUseAspNetCore()
     {
         var doc = XDocument.Load(Path.Combine(RepoRoot(), "Core", "VectorAspire.Core.csproj"));
