@@ -166,14 +166,16 @@ public sealed partial class DemuxTransportFactory(IOptions<SocketTransportOption
 
         public async ValueTask UnbindAsync(CancellationToken cancellationToken = default)
         {
+            // Unbinding must happen even when the token is already cancelled: a host disposed without being stopped
+            // first passes one, and skipping the unbind would leave the port bound. The gate is only held briefly.
             var group = endpoint.Group;
-            await group.Gate.WaitAsync(cancellationToken);
+            await group.Gate.WaitAsync(CancellationToken.None);
             try
             {
                 connections.Writer.TryComplete();
                 if (--group.Bound == 0 && group.Real is { } real)
                 {
-                    await real.UnbindAsync(cancellationToken);
+                    await real.UnbindAsync(CancellationToken.None);
                     await real.DisposeAsync();
                     group.Real = null;
                 }
