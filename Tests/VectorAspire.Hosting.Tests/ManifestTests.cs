@@ -8,6 +8,20 @@ public sealed class ManifestTests : IDisposable
     private readonly string _outputDirectory = Directory.CreateTempSubdirectory("vectoraspire-manifest-").FullName;
 
     [Fact]
+    public void Azd_project_file_points_at_the_AppHost_and_deploys_to_container_apps()
+    {
+        string root = AppHostCommand.RepositoryRoot();
+        var lines = File.ReadAllLines(Path.Combine(root, "azure.yaml")).Select(static l => l.Trim()).Where(static l => l.Length > 0 && !l.StartsWith('#')).ToList();
+        Assert.Contains("name: vectoraspire", lines);
+        Assert.Contains("language: dotnet", lines);
+        Assert.Contains("host: containerapp", lines);
+        string project = lines.Single(static l => l.StartsWith("project:", StringComparison.Ordinal))["project:".Length..].Trim();
+        string path = Path.GetFullPath(Path.Combine(root, project));
+        Assert.Equal(Path.Combine(root, "AppHost", "VectorAspire.AppHost.csproj"), path);
+        Assert.Contains("Aspire.AppHost.Sdk", File.ReadAllText(path), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Standalone_manifest_declares_the_project_with_its_binding_and_environment_and_matches_deploy()
     {
         var path = Path.Combine(_outputDirectory, "aspire-manifest.json");
