@@ -96,7 +96,8 @@ start_roles() {
       local port=0
       [ "$role" = proxy ] && port="$(port_of "proxy-$i")"
       # shellcheck disable=SC2046
-      spawn "$role-$i" dotnet "$dll" $(role_args "$role" "$i" "$port")
+      # Each instance is its own service in traces and metrics when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+      OTEL_SERVICE_NAME="$role-$i" spawn "$role-$i" dotnet "$dll" $(role_args "$role" "$i" "$port")
       started+=("$role-$i")
     done
   done

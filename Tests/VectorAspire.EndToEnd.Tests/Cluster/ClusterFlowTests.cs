@@ -74,4 +74,33 @@ public sealed class ClusterFlowTests(LocalCluster cluster, NodeSdkFixture sdk) :
         Assert.Contains("\"count(*)\":2995", expected);
         Assert.Equal(expected, actual);
     }
+    [Fact]
+    public async Task ASearchIsOneTraceAcrossProxyStreamingNodeAndQueryNode()
+    {
+        using var client = new RestClient(cluster.Proxy, TimeSpan.FromMinutes(2));
+        const string name = "traced";
+        await client.OkAsync("collections/create", new { collectionName = name, dimension = 4 });
+        await client.OkAsync("entities/insert", new { collectionName = name, data = new[] { new { id = 1, vector = new[] { 1f, 0, 0, 0 } }, new { id = 2, vector = new[] { 0f, 1, 0, 0 } } } });
+        await client.OkAsync("collections/flush", new { collectionName = name }); // sealed: the search reaches a QueryNode
+        await client.OkAsync("entities/search", new { collectionName = name, data = new[] { new[] { 1f, 0, 0, 0 } }, limit = 2 });
+
+        // Spans are exported in batches every 500 ms; wait for a trace that crossed all three roles.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (true)
+        {
+            var byTrace = cluster.Traces.Spans.ToArray().GroupBy(s => s.TraceId);
+            // One tree: every span but the root (the Proxy's server span for the REST call) has its parent in the trace.
+            var crossing = byTrace.FirstOrDefault(t =>
+                t.Any(s => s.Service.StartsWith("proxy-", StringComparison.Ordinal))
+                && t.Any(s => s.Service.StartsWith("streamingnode-", StringComparison.Ordinal) && s.Name.Contains("Search", StringComparison.Ordinal))
+                && t.Any(s => s.Service.StartsWith("querynode-", StringComparison.Ordinal) && s.Name.Contains("Search", StringComparison.Ordinal))
+                && t.Count(s => !t.Any(p => p.SpanId == s.ParentSpanId)) == 1);
+            if (crossing is not null)
+                return;
+            Assert.True(DateTime.UtcNow < deadline, "no trace spans Proxy, StreamingNode and QueryNode; received:\n" +
+                string.Join("\n", cluster.Traces.Spans.Take(60).Select(s => $"{s.Service} {s.Name} {s.TraceId[..8]} {s.SpanId[..8]}<-{s.ParentSpanId}")));
+            await Task.Delay(250);
+        }
+    }
 }
+

@@ -17,6 +17,9 @@ public sealed class LocalCluster : IAsyncLifetime
 
     public Uri Proxy => Proxies[0];
 
+    /// <summary>Every role exports its traces here (OTLP over HTTP), as under Aspire.</summary>
+    public OtlpTraceReceiver Traces { get; } = new();
+
     public async Task InitializeAsync()
     {
         string output = await RunAsync(TimeSpan.FromMinutes(5), "start");
@@ -63,6 +66,9 @@ public sealed class LocalCluster : IAsyncLifetime
         psi.Environment["VA_NO_BUILD"] = "1";
         psi.Environment["VA_CONFIGURATION"] = ServerProcess.Configuration;
         psi.Environment["VA_DATA_NODES"] = "2";
+        psi.Environment["OTEL_EXPORTER_OTLP_ENDPOINT"] = Traces.Endpoint.ToString().TrimEnd('/');
+        psi.Environment["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        psi.Environment["OTEL_BSP_SCHEDULE_DELAY"] = "500";
         using var p = Process.Start(psi)!;
         var stdout = p.StandardOutput.ReadToEndAsync();
         var stderr = p.StandardError.ReadToEndAsync();
@@ -85,6 +91,7 @@ public sealed class LocalCluster : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await RunAsync(TimeSpan.FromMinutes(1), "stop");
+        Traces.Dispose();
         try
         {
             Directory.Delete(Dir, recursive: true);
