@@ -41,8 +41,15 @@ public sealed class FilterAllocationTests
         var bits = new ulong[(block.RowCount + 63) / 64];
         filter.Evaluate(block, bits); // warm up: JIT and the array pool's first rentals
         filter.Evaluate(block, bits);
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        filter.Evaluate(block, bits);
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three runs: an allocation per row shows in every run, while a one-off (the shared array pool
+        // refilling after a gen-2 GC trimmed it, which CI's parallel test load triggers) shows in one at most.
+        long least = long.MaxValue;
+        for (int run = 0; run < 3; run++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            filter.Evaluate(block, bits);
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return least;
     }
 }
