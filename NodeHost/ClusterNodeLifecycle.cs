@@ -32,7 +32,7 @@ internal sealed partial class ClusterNodeLifecycle(IServiceProvider services, Cl
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         string address = listener.Address(options);
-        long memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
+        long memory = options.MemoryBytes > 0 ? options.MemoryBytes : GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
         _registration = new NodeRegistration(services.GetRequiredService<IMetaStore>(), options.NodesPrefix,
             new NodeInfo(identity.Role, identity.NodeId, address, memory), options.LeaseTtl);
         await _registration.StartAsync(cancellationToken);

@@ -23,6 +23,9 @@ public sealed class ClusterOptions
     /// <summary>The address other nodes use to reach this one; default <c>http://{host}:{bound port}</c>.</summary>
     public string? AdvertiseAddress { get; set; }
 
+    /// <summary>Memory this node offers (bytes; 0 = what the runtime sees, container limits included). QueryNodes get sealed segments in proportion to it.</summary>
+    public long MemoryBytes { get; set; }
+
     public TimeSpan LeaseTtl => TimeSpan.FromSeconds(LeaseTtlSeconds);
 
     public TimeSpan RetryBudget => TimeSpan.FromSeconds(RetryBudgetSeconds);

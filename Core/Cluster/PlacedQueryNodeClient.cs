@@ -8,8 +8,8 @@ namespace VectorAspire.Core.Cluster;
 
 /// <summary>
 /// <see cref="IQueryNodeClient"/> for a shard delegator in a cluster: every sealed segment is placed on one live
-/// QueryNode by rendezvous hashing of (node id, segment id) — deterministic, spread evenly, and when a node joins or
-/// leaves only the segments it gains or held move. Each call is split by placement and fanned out in parallel;
+/// QueryNode by rendezvous hashing of (node id, segment id) weighted by each node's memory — deterministic, spread in
+/// proportion to memory, and when a node joins or leaves only the segments it gains or held move. Each call is split by placement and fanned out in parallel;
 /// search and query results are reduced as the delegator reduces shards. <see cref="PlacementChanged"/> tells the
 /// delegator to load its sealed segments again (and replay its deletes onto them) on their new nodes.
 /// </summary>
@@ -49,15 +49,22 @@ public sealed class PlacedQueryNodeClient : IQueryNodeClient
         }
     }
 
-    /// <summary>The live node that holds <paramref name="segmentId"/>.</summary>
+    /// <summary>
+    /// The live node that holds <paramref name="segmentId"/>: weighted rendezvous hashing, each node weighted by the
+    /// memory it registered (a node with twice the memory gets about twice the segments; nodes that registered none
+    /// count as 1 GiB). Only the segments of a node that leaves move, and a joining node takes its share from all.
+    /// </summary>
     public static NodeInfo Place(IReadOnlyList<NodeInfo> members, long segmentId)
     {
         NodeInfo best = members[0];
-        ulong bestScore = Mix(Fnv(best.NodeId) ^ (ulong)segmentId);
-        for (int i = 1; i < members.Count; i++)
+        double bestScore = double.NegativeInfinity;
+        foreach (NodeInfo node in members)
         {
-            NodeInfo node = members[i];
-            ulong score = Mix(Fnv(node.NodeId) ^ (ulong)segmentId);
+            // u uniform in (0, 1) from the (node, segment) hash; weight / -ln(u) is the weighted rendezvous score.
+            ulong h = Mix(Fnv(node.NodeId) ^ (ulong)segmentId);
+            double u = ((h >> 11) + 0.5) / (1UL << 53);
+            double weight = node.MemoryBytes > 0 ? node.MemoryBytes / (double)(1L << 30) : 1.0;
+            double score = weight / -Math.Log(u);
             if (score > bestScore)
             {
                 best = node;
