@@ -123,6 +123,11 @@ public sealed class GrpcCoordinatorClient(GrpcChannelPool pool, RoleEndpoint end
     public async ValueTask CommitFlushAsync(FlushCommit commit, CancellationToken cancellationToken)
     {
         var msg = new PI.FlushCommit { CollectionId = commit.CollectionId, Vchannel = commit.VChannel, CheckpointLsn = commit.CheckpointLsn };
+        if (commit.Fence is { } fence)
+        {
+            msg.FenceKey = fence.Key;
+            msg.FenceValue = Google.Protobuf.ByteString.CopyFrom(fence.Value);
+        }
         foreach (var s in commit.Segments)
             msg.SegmentsJson.Add(Wrap(CatalogJson.Serialize(s)));
         foreach (var d in commit.Deltas)

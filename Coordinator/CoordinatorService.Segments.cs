@@ -1,6 +1,7 @@
 using System.Globalization;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Errors;
 using VectorAspire.Core.Meta;
 
 namespace VectorAspire.Coordinator;
@@ -42,9 +43,17 @@ public sealed partial class CoordinatorService
         ops.Add(TxnOp.Put(CheckpointKey(commit.CollectionId, commit.VChannel),
             CatalogJson.Serialize(new ShardCheckpoint(commit.CollectionId, commit.VChannel, commit.CheckpointLsn))));
         // The collection must still exist: a flush racing a drop must not resurrect catalog keys.
-        var result = await _store.TxnAsync([new TxnCompare(CollectionPrefix + commit.CollectionId, CompareTarget.Version, CompareOp.Greater, 0)], ops, [], cancellationToken);
+        var compares = new List<TxnCompare> { new(CollectionPrefix + commit.CollectionId, CompareTarget.Version, CompareOp.Greater, 0) };
+        if (commit.Fence is { } fence)
+            compares.Add(new TxnCompare(fence.Key, CompareTarget.Value, CompareOp.Equal, 0, fence.Value));
+        var result = await _store.TxnAsync(compares, ops, [], cancellationToken);
         if (!result.Succeeded)
+        {
+            if (commit.Fence is { } f && (await _store.GetAsync(f.Key, cancellationToken))?.Value.AsSpan().SequenceEqual(f.Value) != true)
+                throw new MilvusException(ErrorCodes.ServiceInternal,
+                    $"flush of {commit.VChannel} refused: its WAL channel was taken over by another streaming node, which persists the data instead");
             throw new InvalidOperationException($"collection {commit.CollectionId} was dropped during a flush");
+        }
         if (commit.Segments.Count > 0)
             KickIndexBuilds();
     }

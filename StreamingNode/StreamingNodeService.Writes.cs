@@ -250,7 +250,9 @@ public sealed partial class StreamingNodeService
                 }
                 // Writing the same segment again rewrites the same objects and catalog keys; a delta committed by a
                 // failed attempt and again now only repeats deletes, which apply idempotently.
-                await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, deltas, lsnUpTo), cancellationToken);
+                // Conditional on this node still owning the channel's WAL: a node that lost it (paused, cut off) must
+                // not move the checkpoint past records the new owner appended and has not persisted yet.
+                await _coordinator.CommitFlushAsync(new FlushCommit(shard.CollectionId, shard.VChannel, infos, deltas, lsnUpTo, pc.Wal.OwnershipGuard), cancellationToken);
             }
             catch
             {

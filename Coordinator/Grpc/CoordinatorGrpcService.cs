@@ -152,7 +152,8 @@ public sealed class CoordinatorGrpcService(CoordinatorService coordinator) : PI.
         var deltas = new DeltaInfo[request.DeltasJson.Count];
         for (int i = 0; i < deltas.Length; i++)
             deltas[i] = CatalogJson.ReadDelta(request.DeltasJson[i].Span);
-        await coordinator.CommitFlushAsync(new FlushCommit(request.CollectionId, request.Vchannel, segments, deltas, request.CheckpointLsn), context.CancellationToken);
+        var fence = request.FenceKey.Length > 0 ? new Core.Wal.WalOwnershipGuard(request.FenceKey, request.FenceValue.ToByteArray()) : null;
+        await coordinator.CommitFlushAsync(new FlushCommit(request.CollectionId, request.Vchannel, segments, deltas, request.CheckpointLsn, fence), context.CancellationToken);
         return s_empty;
     }
 

@@ -81,4 +81,7 @@ public sealed record CreateCollectionRequest
 public sealed record ShardState(IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn, IReadOnlyList<SegmentIndexInfo> SegmentIndexes);
 
 /// <summary>One flush of a shard: new segments, delete logs (one per partition scope) and the new checkpoint, committed atomically.</summary>
-public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn);
+/// <param name="Fence">When set, the commit applies only while this meta-store key still has this value: the WAL
+/// writer epoch of the StreamingNode that flushed, so a node that lost the channel cannot move its checkpoint.</param>
+public sealed record FlushCommit(long CollectionId, string VChannel, IReadOnlyList<SegmentInfo> Segments, IReadOnlyList<DeltaInfo> Deltas, long CheckpointLsn,
+    Core.Wal.WalOwnershipGuard? Fence = null);

@@ -27,9 +27,19 @@ public interface IWalChannel : IAsyncDisposable
 
     /// <summary>Allows removal of every record below <paramref name="lsn"/> (whole files only; the checkpoint).</summary>
     ValueTask TruncateBeforeAsync(long lsn, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// The meta-store condition that holds exactly while this writer owns the channel (its writer epoch), or null for
+    /// a WAL without fencing (local files, one process). Catalog commits derived from this channel's contents (flush
+    /// checkpoints) are made conditional on it, so a writer that lost the channel cannot move the checkpoint either.
+    /// </summary>
+    WalOwnershipGuard? OwnershipGuard => null;
 }
 
 public readonly record struct WalRecord(long Lsn, ReadOnlyMemory<byte> Payload);
 
 /// <summary>A WAL file is damaged somewhere other than its tail (a torn tail is repaired, not reported).</summary>
 public sealed class WalCorruptedException(string message) : Exception(message);
+
+/// <summary>Meta-store key and value that are equal while a writer owns its channel.</summary>
+public sealed record WalOwnershipGuard(string Key, byte[] Value);

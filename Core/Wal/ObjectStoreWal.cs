@@ -49,7 +49,11 @@ public sealed class ObjectStoreWal : IWal
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            if (!_channels.TryGetValue(name, out opening!) || opening.IsFaulted || opening.IsCanceled)
+            // A retired instance (closing, or fenced by another writer) is never handed out again: the caller gets a
+            // fresh open, which fences the other writer in turn and reloads the fragment list. Handing it out would
+            // let a node that re-acquires a channel replay a stale fragment list and miss what the other one wrote.
+            if (!_channels.TryGetValue(name, out opening!) || opening.IsFaulted || opening.IsCanceled
+                || (opening.IsCompletedSuccessfully && opening.Result.IsRetired))
             {
                 opening = ObjectStoreWalChannel.OpenAsync(name, Keys(name), _objects, _meta, _options, this, cancellationToken);
                 _channels[name] = opening;

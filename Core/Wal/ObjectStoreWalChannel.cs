@@ -65,6 +65,18 @@ public sealed partial class ObjectStoreWalChannel : IWalChannel
     /// <summary>This writer's epoch: the channel's epoch when it was opened here.</summary>
     public long Epoch { get; }
 
+    public WalOwnershipGuard OwnershipGuard => new(_keys.EpochKey, _epochValue);
+
+    /// <summary>Closing, or failed for good (e.g. fenced by a newer writer): opening the channel again must take a new epoch.</summary>
+    internal bool IsRetired
+    {
+        get
+        {
+            lock (_lock)
+                return _closing || _fault is not null;
+        }
+    }
+
     public long NextLsn
     {
         get

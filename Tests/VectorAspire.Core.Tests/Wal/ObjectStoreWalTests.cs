@@ -85,6 +85,28 @@ public abstract class ObjectStoreWalTestsBase : WalConformanceTests
     }
 
     [Fact]
+    public async Task ReopeningAChannelWhoseWriterWasFencedTakesANewEpochAndSeesTheOtherWritersRecords()
+    {
+        // A StreamingNode that lost a channel and is given it back must not get its old, fenced instance: replaying
+        // that instance's fragment list would miss every record the other node appended in between.
+        await using IWal first = await OpenWal();
+        var old = (ObjectStoreWalChannel)await first.OpenChannelAsync("ch-0", Ct);
+        await old.AppendAsync(Payload(0, 100), Ct);
+
+        await using IWal second = await OpenWal();
+        var other = (ObjectStoreWalChannel)await second.OpenChannelAsync("ch-0", Ct);
+        await other.AppendAsync(Payload(1, 100), Ct);
+        await Assert.ThrowsAsync<WalFencedException>(async () => await old.AppendAsync(Payload(99, 100), Ct));
+
+        var again = (ObjectStoreWalChannel)await first.OpenChannelAsync("ch-0", Ct);
+        Assert.NotSame(old, again);
+        Assert.Equal(other.Epoch + 1, again.Epoch);
+        Assert.Equal([0L, 1L], (await ReadAll(again, 0)).Select(r => r.Lsn));
+        Assert.Equal(Payload(1, 100), (await ReadAll(again, 0))[1].Payload.ToArray());
+        await Assert.ThrowsAsync<WalFencedException>(async () => await other.AppendAsync(Payload(98, 100), Ct));
+    }
+
+    [Fact]
     public async Task AWriterPausedDuringItsUploadCannotCommitAfterTheChannelMoved()
     {
         (IMetaStore meta, IObjectStore objects) = await OpenStorageOnce();
