@@ -92,6 +92,8 @@ public sealed class LocalCluster : IAsyncLifetime
     {
         await RunAsync(TimeSpan.FromMinutes(1), "stop");
         Traces.Dispose();
+        if (Environment.GetEnvironmentVariable("VECTORASPIRE_KEEP_CLUSTER_DIR") == "1")
+            return; // keep the logs for a post-mortem
         try
         {
             Directory.Delete(Dir, recursive: true);
