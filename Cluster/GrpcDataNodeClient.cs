@@ -51,18 +51,6 @@ public sealed class GrpcDataNodeClient(GrpcChannelPool pool, RoleEndpoint endpoi
         return (DecodeColumn(reply.Keys), ToArray(reply.Timestamps));
     }
 
-    public async ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken)
-    {
-        var msg = new PI.BuildIndexRequest
-        {
-            CollectionJson = Wrap(CatalogJson.Serialize(collection)),
-            SegmentJson = Wrap(CatalogJson.Serialize(segment)),
-            IndexJson = Wrap(CatalogJson.Serialize(index)),
-        };
-        var reply = await C.BuildIndexAsync(msg, cancellationToken: cancellationToken);
-        return CatalogJson.ReadSegmentIndex(reply.RecordJson.Span);
-    }
-
     public async ValueTask DeleteIndexFilesAsync(IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken)
     {
         var msg = new PI.DeleteIndexFilesRequest();

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using VectorAspire.Cluster.Messaging;
 using VectorAspire.Coordinator.Cluster;
+using VectorAspire.Coordinator.Messaging;
 using VectorAspire.Core.Cluster;
 using VectorAspire.Core.Contracts;
 using VectorAspire.Core.Meta;
@@ -16,6 +18,8 @@ public static class CoordinatorExtensions
         services.AddSingleton<CoordinatorService>();
         services.AddSingleton<ICoordinatorClient>(sp => sp.GetRequiredService<CoordinatorService>());
         services.AddSingleton(sp => new Lazy<IStreamingNodeClient>(sp.GetRequiredService<IStreamingNodeClient>));
+        services.AddControlConsumer<IndexBuildOutcomeConsumer>(ControlEndpoint.Shared);
+        services.AddControlConsumer<CoordinatorEventConsumer>(ControlEndpoint.PerInstance);
         return services;
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using VectorAspire.Core.Catalog;
 using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Contracts.Messages;
 using VectorAspire.Core.Errors;
 using VectorAspire.Core.Meta;
 
@@ -55,8 +56,22 @@ public sealed partial class CoordinatorService
             throw new InvalidOperationException($"collection {commit.CollectionId} was dropped during a flush");
         }
         if (commit.Segments.Count > 0)
-            KickIndexBuilds();
+        {
+            // The commit stands whatever happens to the event: the scheduler's periodic rescan finds the segments anyway.
+            try
+            {
+                await _bus.PublishAsync(new SegmentsFlushed(commit.CollectionId, commit.VChannel, [.. commit.Segments.Select(x => x.SegmentId)], commit.CheckpointLsn),
+                    CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                LogPublishFailed(ex, nameof(SegmentsFlushed));
+            }
+        }
     }
 
     private static string CheckpointKey(long collectionId, string vchannel) => $"{CheckpointPrefix}{collectionId}/{vchannel}";
+
+    [Microsoft.Extensions.Logging.LoggerMessage(Level = Microsoft.Extensions.Logging.LogLevel.Warning, Message = "Publishing {Message} failed; the scheduler's rescan covers it")]
+    private partial void LogPublishFailed(Exception ex, string message);
 }

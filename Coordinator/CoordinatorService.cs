@@ -30,6 +30,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
     private readonly IdAllocator _ids;
     private readonly Lazy<IStreamingNodeClient> _streaming;
     private readonly IDataNodeClient _dataNode;
+    private readonly IControlBus _bus;
     private readonly Microsoft.Extensions.Logging.ILogger<CoordinatorService> _logger;
     private readonly CoordinatorOptions _options;
     private readonly SemaphoreSlim _ddl = new(1, 1);
@@ -37,10 +38,11 @@ public sealed partial class CoordinatorService : ICoordinatorClient
     private readonly Dictionary<(string Db, string Alias), AliasInfo> _aliases = [];
     private bool _started;
 
-    public CoordinatorService(IMetaStore store, ITimestampOracle tso, Lazy<IStreamingNodeClient> streaming, IDataNodeClient dataNode,
+    public CoordinatorService(IMetaStore store, ITimestampOracle tso, Lazy<IStreamingNodeClient> streaming, IDataNodeClient dataNode, IControlBus bus,
         IOptions<CoordinatorOptions> options, Microsoft.Extensions.Logging.ILogger<CoordinatorService> logger)
     {
         _store = store;
+        _bus = bus;
         _dataNode = dataNode;
         _logger = logger;
         _tso = tso;
@@ -221,6 +223,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
         await _store.DeletePrefixAsync($"{DeltaPrefix}{id}/", cancellationToken);
         await _store.DeletePrefixAsync($"{CheckpointPrefix}{id}/", cancellationToken);
         await _store.DeletePrefixAsync($"{SegmentIndexPrefix}{id}/", cancellationToken);
+        await _store.DeletePrefixAsync($"{IndexFailurePrefix}{id}/", cancellationToken);
     }
 
     public async ValueTask RenameCollectionAsync(string dbName, string oldName, string newName, string? newDbName, CancellationToken cancellationToken)

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
+using VectorAspire.Cluster.Messaging;
 using VectorAspire.Core.Contracts;
+using VectorAspire.DataNode.Messaging;
 
 namespace VectorAspire.DataNode;
 
@@ -10,6 +12,7 @@ public static class DataNodeExtensions
     {
         services.AddSingleton<DataNodeService>();
         services.AddSingleton<IDataNodeClient>(sp => sp.GetRequiredService<DataNodeService>());
+        services.AddControlConsumer<BuildSegmentIndexConsumer>(ControlEndpoint.Shared, concurrentMessages: 1);
         return services;
     }
 }

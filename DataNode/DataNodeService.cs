@@ -79,7 +79,11 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
         return (log.PrimaryKeys, log.Timestamps);
     }
 
-    public async ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds <paramref name="index"/> over a sealed segment's vectors and writes the index file under a key that
+    /// includes <paramref name="buildId"/>: a second run of the same job writes a second file, never over the first.
+    /// </summary>
+    public async ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, long buildId, CancellationToken cancellationToken)
     {
         var field = collection.Schema.FindField(index.FieldId)
             ?? throw new InvalidOperationException($"field {index.FieldId} of index '{index.IndexName}' is not in the schema");
@@ -93,7 +97,7 @@ public sealed class DataNodeService(IObjectStore objects) : IDataNodeClient
             MetricTypes.Parse(index.MetricType), index.Params, Environment.ProcessorCount, cancellationToken);
         var bytes = built.Serialize();
         clock.Stop();
-        string key = string.Create(CultureInfo.InvariantCulture, $"{segment.PathPrefix}/indexes/{index.IndexName}.{index.IndexType.ToLowerInvariant()}.idx");
+        string key = string.Create(CultureInfo.InvariantCulture, $"{segment.PathPrefix}/indexes/{index.IndexName}.{buildId}.{index.IndexType.ToLowerInvariant()}.idx");
         await objects.PutAsync(key, bytes, cancellationToken);
         return new SegmentIndexInfo
         {

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VectorAspire.Cluster;
+using VectorAspire.Cluster.Messaging;
 using VectorAspire.Core.Cluster;
 using VectorAspire.Core.Contracts;
 using VectorAspire.Core.Meta;
@@ -101,6 +102,9 @@ public static class ClusterNode
     /// <summary>Builds the app and maps <c>/health</c> and <c>/alive</c>; the role maps its own services after.</summary>
     public static WebApplication BuildNode(this WebApplicationBuilder builder)
     {
+        // The role's consumers are registered by now: the bus (RabbitMQ; an in-memory bus would split the cluster) joins them.
+        var identity = (ClusterNodeIdentity)builder.Services.Single(d => d.ServiceType == typeof(ClusterNodeIdentity)).ImplementationInstance!;
+        builder.Services.AddControlBus(builder.Configuration, identity.NodeId, requireBroker: true);
         var app = builder.Build();
         app.MapDefaultEndpoints();
         return app;

@@ -3,6 +3,8 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using VectorAspire.Core.Cluster;
+using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Contracts.Messages;
 using VectorAspire.Core.Meta;
 
 namespace VectorAspire.NodeHost;
@@ -43,10 +45,13 @@ internal sealed partial class ClusterNodeLifecycle(IServiceProvider services, Cl
         }
         _ready = true;
         LogServing(identity.Role, identity.NodeId, address);
+        await PublishAsync(new NodeJoined(identity.Role, identity.NodeId, address));
     }
 
     public async Task StoppingAsync(CancellationToken cancellationToken)
     {
+        if (_ready)
+            await PublishAsync(new NodeLeft(identity.Role, identity.NodeId, "stopped"));
         _ready = false;
         for (int i = _started.Count - 1; i >= 0; i--)
         {
@@ -72,11 +77,28 @@ internal sealed partial class ClusterNodeLifecycle(IServiceProvider services, Cl
         await services.GetRequiredService<NodeDirectory>().DisposeAsync();
     }
 
+    /// <summary>Membership events are notifications (the registry is the truth): a broker hiccup must not fail start or stop.</summary>
+    private async Task PublishAsync<T>(T message) where T : class
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await services.GetRequiredService<IControlBus>().PublishAsync(message, timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogPublishFailed(e, typeof(T).Name);
+        }
+    }
+
     public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
         => Task.FromResult(_ready ? HealthCheckResult.Healthy($"{identity.Role} {identity.NodeId} serving") : HealthCheckResult.Unhealthy("starting"));
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Role} {NodeId} serves at {Address}")]
     private partial void LogServing(string role, string nodeId, string address);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "publishing {Message} failed")]
+    private partial void LogPublishFailed(Exception e, string message);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "stopping {Role} failed")]
     private partial void LogStopFailed(Exception e, string role);

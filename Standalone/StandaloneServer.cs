@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using VectorAspire.Cluster;
+using VectorAspire.Cluster.Messaging;
 using VectorAspire.Coordinator;
 using VectorAspire.Coordinator.Grpc;
 using VectorAspire.Core.Contracts;
@@ -64,6 +65,9 @@ public static class StandaloneServer
         services.AddQueryNode();
         services.AddDataNode();
         services.AddProxy();
+        // One in-memory bus for the roles' control flow (the same consumers a cluster runs over RabbitMQ); before the
+        // lifecycle, so it starts before the roles and stops after they drained.
+        services.AddControlBus(builder.Configuration, "standalone", requireBroker: false);
         services.AddGrpcUnaryServer();
         if (options.UsesGrpcTransport)
             AddLoopbackClients(services, () => internalListener);

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# A VectorAspire cluster on loopback: etcd (meta store), s3rver (object store; the WAL lives in it too) and every role
-# as its own process, under $VA_CLUSTER_DIR (default ./.cluster).
+# A VectorAspire cluster on loopback: etcd (meta store), s3rver (object store; the WAL lives in it too), RabbitMQ
+# (the control bus: index-build jobs, segment and membership events) and every role as its own process, under
+# $VA_CLUSTER_DIR (default ./.cluster).
 #
 #   scripts/cluster.sh start            installs what is missing, starts what is not running, waits until a Proxy
 #                                       serves; the last line is VA_ADDR=127.0.0.1:PORT (REST v2 and gRPC)
@@ -53,6 +54,29 @@ spawn() { # spawn NAME COMMAND...: detached from this shell, output in logs/NAME
 }
 
 etcd_url() { echo "http://127.0.0.1:$(port_of etcd-client)"; }
+amqp_url() { echo "amqp://guest:guest@127.0.0.1:$(port_of rabbitmq)/"; }
+# Debian's rabbitmq-server run as this user on loopback with its state under $dir/rabbitmq (see ../shared/infra.md §2).
+rabbit_env() {
+  local r="$dir/rabbitmq"
+  mkdir -p "$r/home" "$r/mnesia" "$r/log"
+  export HOME="$r/home" RABBITMQ_NODENAME="rabbit@localhost" RABBITMQ_NODE_IP_ADDRESS=127.0.0.1 \
+    RABBITMQ_NODE_PORT="$(port_of rabbitmq)" RABBITMQ_DIST_PORT="$(port_of rabbitmq-dist)" ERL_EPMD_ADDRESS=127.0.0.1 \
+    ERL_EPMD_PORT="$(port_of rabbitmq-epmd)" RABBITMQ_MNESIA_BASE="$r/mnesia" RABBITMQ_LOG_BASE="$r/log" \
+    RABBITMQ_CONFIG_FILE="$r/rabbitmq.conf" RABBITMQ_ENABLED_PLUGINS_FILE="$r/enabled_plugins" RABBITMQ_PID_FILE="$r/pid" \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1}"
+  export PATH="/usr/lib/rabbitmq/bin:$PATH"
+  # An index build is acknowledged when it ends: allow long ones (the broker's default cancels a delivery after 30 min).
+  printf 'listeners.tcp.1 = 127.0.0.1:%s\nlog.console = false\nlog.file.level = warning\nconsumer_timeout = 86400000\n' \
+    "$(port_of rabbitmq)" >"$r/rabbitmq.conf"
+  echo '[].' >"$r/enabled_plugins"
+}
+stop_rabbit() {
+  [ -d "$dir/rabbitmq" ] || return 0
+  ( rabbit_env; rabbitmqctl -q stop >/dev/null 2>&1 || true
+    # epmd refuses -kill while the node is still registered: wait for the broker's process to end.
+    for _ in $(seq 1 50); do alive "$dir/pids/rabbitmq.pid" || break; sleep 0.2; done
+    epmd -kill >/dev/null 2>&1 || true )
+}
 s3_url() { echo "http://127.0.0.1:$(port_of s3)"; }
 
 start_infra() {
@@ -68,8 +92,13 @@ start_infra() {
     NODE_OPTIONS=--openssl-legacy-provider spawn s3 node "$repo/scripts/infra/node/node_modules/s3rver/bin/s3rver.js" \
       -d "$dir/s3" -a 127.0.0.1 -p "$(port_of s3)" --silent
   fi
+  if ! alive "$dir/pids/rabbitmq.pid"; then
+    ( rabbit_env; spawn rabbitmq rabbitmq-server )
+  fi
   wait_for 30 etcd port_in_use "$(port_of etcd-client)"
   wait_for 30 s3rver port_in_use "$(port_of s3)"
+  wait_for 60 rabbitmq port_in_use "$(port_of rabbitmq)"
+  ( rabbit_env; rabbitmqctl -q await_startup >/dev/null ) || { echo "rabbitmq did not start; see $dir/logs/rabbitmq.log" >&2; exit 1; }
 }
 
 role_args() { # role_args ROLE N
@@ -78,7 +107,7 @@ role_args() { # role_args ROLE N
     --VectorAspire:MetaStore:Provider=etcd --ConnectionStrings:etcd="$(etcd_url)" \
     --VectorAspire:ObjectStore:Provider=s3 --VectorAspire:ObjectStore:S3:CreateBucketIfMissing=true \
     "--ConnectionStrings:s3=Endpoint=$(s3_url);Bucket=vectoraspire;AccessKey=S3RVER;SecretKey=S3RVER;Region=us-east-1;ForcePathStyle=true" \
-    --VectorAspire:Wal:Provider=object
+    --VectorAspire:Wal:Provider=object --ConnectionStrings:rabbitmq="$(amqp_url)"
 }
 
 node_serves() { # the role process is alive and logged that it registered and serves
@@ -140,6 +169,18 @@ case "${1:-}" in
     echo "VA_ADDR=127.0.0.1:$(port_of proxy-0)"
     ;;
   stop)
+    # The roles first (they drain through the bus), then the infrastructure.
+    for f in "$dir"/pids/*.pid; do
+      [ -f "$f" ] || continue
+      case "$(basename "$f")" in etcd.pid | s3.pid | rabbitmq.pid) continue ;; esac
+      if alive "$f"; then kill -TERM "$(cat "$f")" 2>/dev/null || true; fi
+    done
+    for f in "$dir"/pids/*.pid; do
+      [ -f "$f" ] || continue
+      case "$(basename "$f")" in etcd.pid | s3.pid | rabbitmq.pid) continue ;; esac
+      for _ in $(seq 1 50); do alive "$f" || break; sleep 0.2; done
+    done
+    alive "$dir/pids/rabbitmq.pid" && stop_rabbit
     for f in "$dir"/pids/*.pid; do
       [ -f "$f" ] || continue
       if alive "$f"; then kill -TERM "$(cat "$f")" 2>/dev/null || true; fi

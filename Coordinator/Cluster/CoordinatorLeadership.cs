@@ -4,6 +4,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using VectorAspire.Core.Cluster;
+using VectorAspire.Core.Contracts;
+using VectorAspire.Core.Contracts.Messages;
 using VectorAspire.Core.Errors;
 using VectorAspire.Core.Meta;
 
@@ -18,7 +20,7 @@ namespace VectorAspire.Coordinator.Cluster;
 /// </summary>
 public sealed partial class CoordinatorLeadership(CoordinatorService coordinator, IMetaStore store, ClusterOptions options, ClusterNodeIdentity identity,
     NodeDirectory directory, ChannelBindings bindings, IOptions<CoordinatorOptions> coordinatorOptions, IHostApplicationLifetime lifetime,
-    ILogger<CoordinatorLeadership> logger) : IClusterRoleLifecycle
+    IControlBus bus, ILogger<CoordinatorLeadership> logger) : IClusterRoleLifecycle
 {
     private LeaderElection? _election;
     private volatile bool _serving;
@@ -86,8 +88,10 @@ public sealed partial class CoordinatorLeadership(CoordinatorService coordinator
             LeaderGuard? guard = await LeaderGuard.CaptureAsync(store, options.LeaderKey, identity.NodeId, term);
             if (guard is null)
                 return;
+            var known = new Dictionary<string, NodeInfo>();
             while (!term.IsCancellationRequested)
             {
+                await AnnounceDeparturesAsync(known, term);
                 try
                 {
                     var live = directory.Members(NodeRoles.StreamingNode).Where(n => !n.FromConfiguration).Select(n => n.NodeId).ToList();
@@ -121,6 +125,32 @@ public sealed partial class CoordinatorLeadership(CoordinatorService coordinator
         {
             directory.Changed -= Kick;
         }
+    }
+
+    /// <summary>
+    /// Publishes <see cref="NodeLeft"/> for registrations that vanished since the last pass (a node that was killed
+    /// cannot say so itself; its lease expired). A clean leave is announced by the node and again here: consumers are
+    /// idempotent.
+    /// </summary>
+    private async Task AnnounceDeparturesAsync(Dictionary<string, NodeInfo> known, CancellationToken term)
+    {
+        var now = NodeRoles.All.SelectMany(directory.Members).Where(n => !n.FromConfiguration).ToDictionary(n => n.Role + "/" + n.NodeId);
+        foreach (var (id, node) in known)
+        {
+            if (now.ContainsKey(id))
+                continue;
+            try
+            {
+                await bus.PublishAsync(new NodeLeft(node.Role, node.NodeId, "its registration is gone (stopped, or its lease expired)"), term);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                LogBalanceFailed(e);
+            }
+        }
+        known.Clear();
+        foreach (var (id, node) in now)
+            known[id] = node;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -38,9 +38,6 @@ public sealed class AnyDataNodeClient(NodeDirectory directory, Func<NodeInfo, ID
     public ValueTask<(Column Keys, ulong[] Timestamps)> ReadDeltaAsync(CollectionInfo collection, DeltaInfo delta, CancellationToken cancellationToken) =>
         Run((d, ct) => d.ReadDeltaAsync(collection, delta, ct), cancellationToken);
 
-    public ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken) =>
-        Run((d, ct) => d.BuildIndexAsync(collection, segment, index, ct), cancellationToken);
-
     public async ValueTask DeleteIndexFilesAsync(IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken) =>
         await Run(async (d, ct) => { await d.DeleteIndexFilesAsync(indexes, ct); return true; }, cancellationToken);
 

@@ -3,7 +3,10 @@ using VectorAspire.Core.Columns;
 
 namespace VectorAspire.Core.Contracts;
 
-/// <summary>The DataNode role: writes flushed data to the object store (segments and delete logs).</summary>
+/// <summary>
+/// The DataNode role: writes flushed data to the object store (segments and delete logs). Index builds reach it as
+/// jobs over the control bus (<see cref="Messages.BuildSegmentIndex"/>), not through this interface.
+/// </summary>
 public interface IDataNodeClient
 {
     /// <summary>Writes a sealed segment's files; returns the catalog record to commit.</summary>
@@ -15,9 +18,6 @@ public interface IDataNodeClient
 
     /// <summary>Reads a delete log back (used when loading a shard).</summary>
     ValueTask<(Column Keys, ulong[] Timestamps)> ReadDeltaAsync(CollectionInfo collection, DeltaInfo delta, CancellationToken cancellationToken);
-
-    /// <summary>Builds <paramref name="index"/> over a sealed segment's vectors and writes the index file.</summary>
-    ValueTask<SegmentIndexInfo> BuildIndexAsync(CollectionInfo collection, SegmentInfo segment, IndexInfo index, CancellationToken cancellationToken);
 
     /// <summary>Removes index files (after the catalog stopped referencing them).</summary>
     ValueTask DeleteIndexFilesAsync(IReadOnlyList<SegmentIndexInfo> indexes, CancellationToken cancellationToken);

@@ -37,13 +37,6 @@ public sealed class DataNodeGrpcService(DataNodeService dataNode) : PI.DataNode.
         return reply;
     }
 
-    public override async Task<PI.RecordReply> BuildIndex(PI.BuildIndexRequest request, ServerCallContext context)
-    {
-        var built = await dataNode.BuildIndexAsync(CatalogJson.ReadCollection(request.CollectionJson.Span), CatalogJson.ReadSegment(request.SegmentJson.Span),
-            CatalogJson.ReadIndex(request.IndexJson.Span), context.CancellationToken);
-        return new PI.RecordReply { RecordJson = Wrap(CatalogJson.Serialize(built)) };
-    }
-
     public override async Task<PI.Empty> DeleteIndexFiles(PI.DeleteIndexFilesRequest request, ServerCallContext context)
     {
         var indexes = new SegmentIndexInfo[request.IndexesJson.Count];
