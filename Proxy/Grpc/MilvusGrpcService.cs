@@ -157,6 +157,7 @@ public sealed partial class MilvusGrpcService
         ErrorCodes.CollectionSchemaMismatch => PC.ErrorCode.SchemaMismatch,
         ErrorCodes.IndexNotFound => PC.ErrorCode.IndexNotExist,
         ErrorCodes.ServiceNotReady => PC.ErrorCode.NotReadyServe,
+        ErrorCodes.ServiceQuotaExceeded => PC.ErrorCode.ForceDeny,
         ErrorCodes.ParameterInvalid or ErrorCodes.ParameterMissing or ErrorCodes.MissingRequiredParameters
             or ErrorCodes.ParameterTooLarge or ErrorCodes.InvalidInsertData => PC.ErrorCode.IllegalArgument,
         _ => PC.ErrorCode.UnexpectedError,

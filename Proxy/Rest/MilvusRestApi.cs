@@ -35,6 +35,7 @@ public sealed partial class MilvusRestApi
         RegisterIndexes();
         RegisterEntities();
         RegisterAliases();
+        RegisterDatabases();
     }
 
     public IReadOnlyCollection<string> Endpoints => _handlers.Keys;
