@@ -55,9 +55,12 @@ public sealed partial class CoordinatorService
                 if (_databases.Count >= _options.MaxDatabases)
                     throw new MilvusException(ErrorCodes.DatabaseNumLimitExceeded, $"exceeded the limit number of database[limit={_options.MaxDatabases}]: drop a database you no longer need first");
             }
+            long id = await _ids.AllocateAsync(1, cancellationToken);
+            if (id == DefaultDbId) // the id sequence starts at 1, which is the default database's
+                id = await _ids.AllocateAsync(1, cancellationToken);
             var info = new DatabaseInfo
             {
-                DbId = await _ids.AllocateAsync(1, cancellationToken),
+                DbId = id,
                 Name = name,
                 CreatedTimestamp = await _tso.AllocateAsync(1, cancellationToken),
                 Properties = props,
