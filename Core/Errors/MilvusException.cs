@@ -34,11 +34,13 @@ public static class ErrorCodes
     public const int ParameterMissing = 1101;
     public const int ParameterTooLarge = 1102;
     public const int MetricNotFound = 1200;
+    public const int PrivilegeNotAuthenticated = 1400;
     public const int AliasNotFound = 1600;
     public const int AliasCollectionNameConflict = 1601;
     public const int AliasAlreadyExist = 1602;
     public const int FieldNotFound = 1700;
     public const int FieldInvalidName = 1701;
+    public const int NeedAuthenticate = 1800;
     public const int MissingRequiredParameters = 1802;
     public const int InvalidInsertData = 1804;
     /// <summary>What Milvus reports for an error that carries no Milvus code.</summary>
