@@ -108,3 +108,8 @@ public sealed class GrpcDatabaseOverGrpcTests : VectorAspire.Integration.Tests.G
 {
     protected override string? InternalTransport => TestServer.GrpcTransport;
 }
+
+public sealed class AuthenticationOverGrpcTests : AuthenticationTests
+{
+    protected override string? InternalTransport => TestServer.GrpcTransport;
+}

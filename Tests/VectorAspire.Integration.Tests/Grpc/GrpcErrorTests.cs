@@ -96,10 +96,10 @@ public class GrpcErrorTests : ServerTests
         await using var server = await StartServerAsync();
         var c = new GrpcTestClient(server);
         // Returns common.Status itself.
-        var status = await c.CallAsync<PC.Status>("CreateCredential", new Empty());
+        var status = await c.CallAsync<PC.Status>("CreateRole", new Empty());
         Assert.NotEqual(0, status.Code);
         Assert.NotEqual(PC.ErrorCode.Success, status.ErrorCode);
-        Assert.Equal("method CreateCredential is not supported by VectorAspire yet", status.Reason);
+        Assert.Equal("method CreateRole is not supported by VectorAspire yet", status.Reason);
         // Returns a message with status = 1.
         var wrapped = await c.CallAsync<UnsupportedResponse>("ListImportTasks", new Empty());
         Assert.Equal("method ListImportTasks is not supported by VectorAspire yet", wrapped.Status.Reason);
