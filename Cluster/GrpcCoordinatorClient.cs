@@ -12,6 +12,44 @@ public sealed class GrpcCoordinatorClient(GrpcChannelPool pool, RoleEndpoint end
 
     private PI.Coordinator.CoordinatorClient C => _remote.Client;
 
+    public async ValueTask<DatabaseInfo> CreateDatabaseAsync(string name, IReadOnlyDictionary<string, string> properties, CancellationToken cancellationToken)
+    {
+        var msg = new PI.CreateDatabaseRequest { DbName = name };
+        foreach (var (k, v) in properties)
+            msg.Properties[k] = v;
+        return ReadDatabase(await C.CreateDatabaseAsync(msg, cancellationToken: cancellationToken))!;
+    }
+
+    public async ValueTask DropDatabaseAsync(string name, CancellationToken cancellationToken)
+        => await C.DropDatabaseAsync(new PI.DbName { DbName_ = name }, cancellationToken: cancellationToken);
+
+    public async ValueTask<IReadOnlyList<DatabaseInfo>> ListDatabasesAsync(CancellationToken cancellationToken)
+    {
+        var reply = await C.ListDatabasesAsync(new PI.Empty(), cancellationToken: cancellationToken);
+        var list = new DatabaseInfo[reply.DatabasesJson.Count];
+        for (int i = 0; i < list.Length; i++)
+            list[i] = CatalogJson.ReadDatabase(reply.DatabasesJson[i].Span);
+        return list;
+    }
+
+    public async ValueTask<DatabaseInfo?> FindDatabaseAsync(string name, CancellationToken cancellationToken)
+        => ReadDatabase(await C.FindDatabaseAsync(new PI.DbName { DbName_ = name }, cancellationToken: cancellationToken));
+
+    public async ValueTask<DatabaseInfo> AlterDatabaseAsync(string name, long? dbId, IReadOnlyDictionary<string, string> properties, IReadOnlyList<string> deleteKeys,
+        CancellationToken cancellationToken)
+    {
+        var msg = new PI.AlterDatabaseRequest { DbName = name };
+        if (dbId is long id)
+            msg.DbId = id;
+        foreach (var (k, v) in properties)
+            msg.Properties[k] = v;
+        msg.DeleteKeys.AddRange(deleteKeys);
+        return ReadDatabase(await C.AlterDatabaseAsync(msg, cancellationToken: cancellationToken))!;
+    }
+
+    private static DatabaseInfo? ReadDatabase(PI.DatabaseReply reply)
+        => reply.DatabaseJson.IsEmpty ? null : CatalogJson.ReadDatabase(reply.DatabaseJson.Span);
+
     public async ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken)
     {
         var msg = new PI.CreateCollectionRequest

@@ -15,5 +15,8 @@ public sealed class CoordinatorOptions
 
     public int MaxCollections { get; set; } = 65536;
 
+    /// <summary>Upper bound on databases, the default one included (Milvus: rootCoord.maxDatabaseNum = 64).</summary>
+    public int MaxDatabases { get; set; } = 64;
+
     public int MaxPartitionsPerCollection { get; set; } = 1024;
 }

@@ -36,6 +36,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
     private readonly SemaphoreSlim _ddl = new(1, 1);
     private readonly Dictionary<long, CollectionInfo> _collections = [];
     private readonly Dictionary<(string Db, string Alias), AliasInfo> _aliases = [];
+    private readonly Dictionary<string, DatabaseInfo> _databases = new(StringComparer.Ordinal);
     private bool _started;
 
     public CoordinatorService(IMetaStore store, ITimestampOracle tso, Lazy<IStreamingNodeClient> streaming, IDataNodeClient dataNode, IControlBus bus,
@@ -69,6 +70,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
                 var alias = CatalogJson.ReadAlias(kv.Value);
                 _aliases[(alias.DbName, alias.Alias)] = alias;
             }
+            await LoadDatabasesAsync(cancellationToken);
             _started = true;
         }
         finally
@@ -138,6 +140,7 @@ public sealed partial class CoordinatorService : ICoordinatorClient
                 if (_collections.Count >= _options.MaxCollections)
                     throw new MilvusException(ErrorCodes.CollectionNumLimitExceeded, $"exceeded the limit number of collections ({_options.MaxCollections})");
             }
+            RequireRoomForCollection(db);
             long id = await _ids.AllocateAsync(1, cancellationToken);
             ulong ts = await _tso.AllocateAsync(1, cancellationToken);
             var schema = AssignFieldIds(request.Schema);
@@ -238,6 +241,12 @@ public sealed partial class CoordinatorService : ICoordinatorClient
             var info = FindByName(db, oldName) ?? throw MilvusErrors.CollectionNotFound(oldName);
             if (FindByName(newDb, newName) is not null || _aliases.ContainsKey((newDb, newName)))
                 throw MilvusErrors.Invalid($"duplicated new collection name '{newName}' in database '{newDb}'");
+            if (newDb != db)
+            {
+                if (_aliases.Values.Any(a => a.CollectionId == info.CollectionId))
+                    throw MilvusErrors.Invalid($"collection '{oldName}' has aliases; drop them before moving it to database '{newDb}'");
+                RequireRoomForCollection(newDb);
+            }
             var renamed = info with { Name = newName, DbName = newDb, Schema = info.Schema with { Name = newName } };
             await _store.TxnAsync([TxnCompare.KeyAbsent(NameKey(newDb, newName))],
                 [TxnOp.Delete(NameKey(db, info.Name)), TxnOp.Put(NameKey(newDb, newName), BitConverter.GetBytes(info.CollectionId)),
@@ -257,11 +266,16 @@ public sealed partial class CoordinatorService : ICoordinatorClient
             throw new MilvusException(ErrorCodes.ServiceNotReady, "the coordinator is still starting; retry shortly");
     }
 
-    internal static string NormalizeDb(string? dbName)
+    /// <summary>The database name a request means (empty = default); throws when no such database exists.</summary>
+    internal string NormalizeDb(string? dbName)
     {
-        if (string.IsNullOrEmpty(dbName) || dbName == DefaultDb)
-            return DefaultDb;
-        throw new MilvusException(ErrorCodes.DatabaseNotFound, $"database not found[database={dbName}]: only the 'default' database exists in this version");
+        string db = string.IsNullOrEmpty(dbName) ? DefaultDb : dbName;
+        lock (_collections)
+        {
+            if (!_databases.ContainsKey(db))
+                throw MilvusErrors.DatabaseNotFound(db);
+        }
+        return db;
     }
 
     private CollectionInfo? Find(string db, string nameOrAlias)

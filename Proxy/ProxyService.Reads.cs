@@ -64,6 +64,7 @@ public sealed partial class ProxyService
 {
     public async ValueTask<SearchOutcome> SearchAsync(CollectionInfo info, SearchArgs args, CancellationToken cancellationToken)
     {
+        await RequireDatabaseAccessAsync(info.DbName, write: false, cancellationToken);
         var schema = info.Schema;
         var partitions = ResolveReadPartitions(info, args.PartitionNames);
         FieldSchema field;
@@ -200,6 +201,7 @@ public sealed partial class ProxyService
 
     public async ValueTask<QueryOutcome> QueryAsync(CollectionInfo info, QueryArgs args, CancellationToken cancellationToken)
     {
+        await RequireDatabaseAccessAsync(info.DbName, write: false, cancellationToken);
         var partitions = ResolveReadPartitions(info, args.PartitionNames);
         var selection = ResolveOutputs(info, args.OutputFields, allowCount: true);
         bool hasFilter = !string.IsNullOrWhiteSpace(args.Filter);

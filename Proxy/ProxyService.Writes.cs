@@ -19,6 +19,7 @@ public sealed partial class ProxyService
     /// </summary>
     public async ValueTask<ulong> InsertAsync(CollectionInfo info, string? partitionName, ColumnBlock rows, bool upsert, CancellationToken cancellationToken)
     {
+        await RequireDatabaseAccessAsync(info.DbName, write: true, cancellationToken);
         var schema = info.Schema;
         var partitionKey = schema.PartitionKey;
         long fixedPartition = 0;
@@ -77,6 +78,7 @@ public sealed partial class ProxyService
     /// <summary>Deletes by primary keys (any partition when <paramref name="partitionName"/> is empty).</summary>
     public async ValueTask<int> DeleteKeysAsync(CollectionInfo info, string? partitionName, IReadOnlyList<PrimaryKey> keys, CancellationToken cancellationToken)
     {
+        await RequireDatabaseAccessAsync(info.DbName, write: true, cancellationToken);
         long partitionId = 0;
         if (!string.IsNullOrEmpty(partitionName))
             partitionId = (info.FindPartition(partitionName) ?? throw MilvusErrors.PartitionNotFound(partitionName)).PartitionId;
@@ -117,6 +119,7 @@ public sealed partial class ProxyService
     /// <summary>Deletes every row matching <paramref name="filter"/>: a strong-consistency query for the keys, then a delete.</summary>
     public async ValueTask<int> DeleteByFilterAsync(CollectionInfo info, string? partitionName, string filter, IReadOnlyDictionary<string, System.Text.Json.JsonElement>? parameters, CancellationToken cancellationToken)
     {
+        await RequireDatabaseAccessAsync(info.DbName, write: true, cancellationToken);
         ValidateFilter(info, filter, parameters);
         if (!info.IsLoaded)
             throw new MilvusException(ErrorCodes.CollectionNotLoaded, $"collection not loaded[collection={info.Name}]: deleting by filter reads the collection, so load it first (or delete by primary keys)");

@@ -39,6 +39,21 @@ public sealed partial class ProxyService(ICoordinatorClient coordinator, IStream
             ?? throw MilvusErrors.CollectionNotFound(name);
     }
 
+    /// <summary>
+    /// Enforces the database's database.force.deny.writing / database.force.deny.reading with Milvus's error
+    /// (quota exceeded, code 9). Writes are inserts, upserts and deletes; reads are searches and queries.
+    /// </summary>
+    public async ValueTask RequireDatabaseAccessAsync(string db, bool write, CancellationToken cancellationToken)
+    {
+        var info = await coordinator.FindDatabaseAsync(db, cancellationToken) ?? throw MilvusErrors.DatabaseNotFound(db);
+        if (write ? DatabaseProperties.DeniesWriting(info) : DatabaseProperties.DeniesReading(info))
+        {
+            string key = write ? DatabaseProperties.ForceDenyWriting : DatabaseProperties.ForceDenyReading;
+            throw new MilvusException(ErrorCodes.ServiceQuotaExceeded,
+                $"quota exceeded[reason=access has been disabled by the administrator]: database '{info.Name}' has {key}=true; alter the database to set it to false");
+        }
+    }
+
     /// <summary>Partitions a read covers: the named ones (must be loaded) or every loaded partition.</summary>
     public static IReadOnlyList<long> ResolveReadPartitions(CollectionInfo info, IReadOnlyList<string>? names)
     {

@@ -109,7 +109,7 @@ public static class StandaloneServer
         services.AddSingleton<IDataNodeClient>(sp => new GrpcDataNodeClient(sp.GetRequiredService<GrpcChannelPool>(), new RoleEndpoint("datanode", Address)));
     }
 
-    /// <summary>--port and --data-dir are shorthands for VectorAspire:Port and VectorAspire:DataPath.</summary>
+    /// <summary>--port, --data-dir and --host are shorthands for VectorAspire:Port, :DataPath and :Host; --auth turns authentication on.</summary>
     internal static string[] MapFlags(string[] args)
     {
         var mapped = new List<string>(args.Length);
@@ -127,6 +127,10 @@ public static class StandaloneServer
             {
                 mapped.Add(key);
                 mapped.Add(args[++i]);
+            }
+            else if (a == "--auth")
+            {
+                mapped.Add("--VectorAspire:Security:AuthorizationEnabled=true");
             }
             else if (a.StartsWith("--port=", StringComparison.Ordinal))
             {

@@ -166,6 +166,33 @@ public sealed class CoordinatorGrpcService(CoordinatorService coordinator) : PI.
         return reply;
     }
 
+    public override async Task<PI.DatabaseReply> CreateDatabase(PI.CreateDatabaseRequest request, ServerCallContext context)
+        => Reply(await coordinator.CreateDatabaseAsync(request.DbName, new Dictionary<string, string>(request.Properties, StringComparer.Ordinal), context.CancellationToken));
+
+    public override async Task<PI.Empty> DropDatabase(PI.DbName request, ServerCallContext context)
+    {
+        await coordinator.DropDatabaseAsync(request.DbName_, context.CancellationToken);
+        return s_empty;
+    }
+
+    public override async Task<PI.DatabaseList> ListDatabases(PI.Empty request, ServerCallContext context)
+    {
+        var reply = new PI.DatabaseList();
+        foreach (var db in await coordinator.ListDatabasesAsync(context.CancellationToken))
+            reply.DatabasesJson.Add(Wrap(CatalogJson.Serialize(db)));
+        return reply;
+    }
+
+    public override async Task<PI.DatabaseReply> FindDatabase(PI.DbName request, ServerCallContext context)
+        => Reply(await coordinator.FindDatabaseAsync(request.DbName_, context.CancellationToken));
+
+    public override async Task<PI.DatabaseReply> AlterDatabase(PI.AlterDatabaseRequest request, ServerCallContext context)
+        => Reply(await coordinator.AlterDatabaseAsync(request.DbName, request.HasDbId ? request.DbId : null,
+            new Dictionary<string, string>(request.Properties, StringComparer.Ordinal), [.. request.DeleteKeys], context.CancellationToken));
+
+    private static PI.DatabaseReply Reply(DatabaseInfo? info)
+        => new() { DatabaseJson = info is null ? Google.Protobuf.ByteString.Empty : Wrap(CatalogJson.Serialize(info)) };
+
     private static PI.CollectionReply Reply(CollectionInfo? info)
         => new() { CollectionJson = info is null ? Google.Protobuf.ByteString.Empty : Wrap(CatalogJson.Serialize(info)) };
 

@@ -11,6 +11,7 @@ namespace VectorAspire.Core.Catalog;
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, UseStringEnumConverter = true)]
 [JsonSerializable(typeof(CollectionInfo))]
 [JsonSerializable(typeof(AliasInfo))]
+[JsonSerializable(typeof(DatabaseInfo))]
 [JsonSerializable(typeof(SegmentInfo))]
 [JsonSerializable(typeof(DeltaInfo))]
 [JsonSerializable(typeof(ShardCheckpoint))]
@@ -24,6 +25,8 @@ public static class CatalogJson
     public static byte[] Serialize(CollectionInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.CollectionInfo);
 
     public static byte[] Serialize(AliasInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.AliasInfo);
+
+    public static byte[] Serialize(DatabaseInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.DatabaseInfo);
 
     public static byte[] Serialize(SegmentInfo value) => JsonSerializer.SerializeToUtf8Bytes(value, CatalogJsonContext.Default.SegmentInfo);
 
@@ -51,6 +54,9 @@ public static class CatalogJson
 
     public static AliasInfo ReadAlias(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.AliasInfo)
         ?? throw new InvalidDataException("empty alias record");
+
+    public static DatabaseInfo ReadDatabase(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.DatabaseInfo)
+        ?? throw new InvalidDataException("empty database record");
 
     public static SegmentInfo ReadSegment(ReadOnlySpan<byte> json) => JsonSerializer.Deserialize(json, CatalogJsonContext.Default.SegmentInfo)
         ?? throw new InvalidDataException("empty segment record");

@@ -59,6 +59,15 @@ public sealed record IndexInfo
 
 public sealed record AliasInfo(string DbName, string Alias, long CollectionId);
 
+/// <summary>A database as the catalog stores it (one meta-store key per database, by name).</summary>
+public sealed record DatabaseInfo
+{
+    public required long DbId { get; init; }
+    public required string Name { get; init; }
+    public required ulong CreatedTimestamp { get; init; }
+    public IReadOnlyDictionary<string, string> Properties { get; init; } = new Dictionary<string, string>();
+}
+
 /// <summary>A sealed, flushed segment: its files live under <see cref="PathPrefix"/> in the object store.</summary>
 public sealed record SegmentInfo
 {

@@ -22,11 +22,13 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
     private readonly ConcurrentDictionary<(string NodeId, string Address), ICoordinatorClient> _clients = new();
     private readonly MetaPrefixView<CollectionInfo>? _collections;
     private readonly MetaPrefixView<AliasInfo>? _aliases;
+    private readonly MetaPrefixView<DatabaseInfo>? _databases;
     private long _bypassCacheUntil;
 
     /// <summary>The catalog keys the Coordinator persists collections and aliases under (its layout).</summary>
     public const string CollectionsPrefix = "catalog/collections/";
     public const string AliasesPrefix = "catalog/aliases/";
+    public const string DatabasesPrefix = "catalog/databases/";
 
     /// <param name="cacheCatalog">
     /// Serve collection lookups from a live copy of the catalog (a Proxy's metadata cache, refreshed by a meta-store
@@ -41,6 +43,7 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
         {
             _collections = new MetaPrefixView<CollectionInfo>(store, CollectionsPrefix, static (_, value) => CatalogJson.ReadCollection(value));
             _aliases = new MetaPrefixView<AliasInfo>(store, AliasesPrefix, static (_, value) => CatalogJson.ReadAlias(value));
+            _databases = new MetaPrefixView<DatabaseInfo>(store, DatabasesPrefix, static (_, value) => CatalogJson.ReadDatabase(value));
         }
         _leaderKey = leaderKey;
         _leader = new MetaPrefixView<string>(store, leaderKey, (key, value) => key == leaderKey ? Encoding.UTF8.GetString(value) : null);
@@ -57,6 +60,8 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
             await _collections.StartAsync(cancellationToken);
         if (_aliases is not null)
             await _aliases.StartAsync(cancellationToken);
+        if (_databases is not null)
+            await _databases.StartAsync(cancellationToken);
     }
 
     /// <summary>Lookup tables over one snapshot of the cached catalog, rebuilt when the snapshot changes.</summary>
@@ -100,6 +105,17 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
         if (index.ByName.TryGetValue((db, nameOrAlias), out var info))
             return info.IsLoaded ? info : null;
         return index.ByAlias.TryGetValue((db, nameOrAlias), out long id) && index.ById.TryGetValue(id, out info) && info.IsLoaded ? info : null;
+    }
+
+    /// <summary>
+    /// A database from the watched catalog (its properties gate every read and write, so a round trip per request
+    /// would cost every call); a miss, and lookups shortly after a DDL call made through this client, ask the leader.
+    /// </summary>
+    private DatabaseInfo? CachedDatabase(string name)
+    {
+        if (_databases is null || Environment.TickCount64 < Interlocked.Read(ref _bypassCacheUntil))
+            return null;
+        return _databases.Entries.TryGetValue(DatabasesPrefix + (string.IsNullOrEmpty(name) ? "default" : name), out var info) ? info : null;
     }
 
     /// <summary>The current leader's node id, or null while none is elected.</summary>
@@ -162,6 +178,23 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
         if (_collections is not null)
             Interlocked.Exchange(ref _bypassCacheUntil, Environment.TickCount64 + 3000);
     }
+
+    public ValueTask<DatabaseInfo> CreateDatabaseAsync(string name, IReadOnlyDictionary<string, string> properties, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.CreateDatabaseAsync(name, properties, ct), cancellationToken);
+
+    public ValueTask DropDatabaseAsync(string name, CancellationToken cancellationToken) =>
+        Write((c, ct) => c.DropDatabaseAsync(name, ct), cancellationToken);
+
+    public ValueTask<IReadOnlyList<DatabaseInfo>> ListDatabasesAsync(CancellationToken cancellationToken) =>
+        Read((c, ct) => c.ListDatabasesAsync(ct), cancellationToken);
+
+    public ValueTask<DatabaseInfo?> FindDatabaseAsync(string name, CancellationToken cancellationToken) =>
+        CachedDatabase(name) is { } hit ? ValueTask.FromResult<DatabaseInfo?>(hit)
+            : Read((c, ct) => c.FindDatabaseAsync(name, ct), cancellationToken);
+
+    public ValueTask<DatabaseInfo> AlterDatabaseAsync(string name, long? dbId, IReadOnlyDictionary<string, string> properties, IReadOnlyList<string> deleteKeys,
+        CancellationToken cancellationToken) =>
+        Write((c, ct) => c.AlterDatabaseAsync(name, dbId, properties, deleteKeys, ct), cancellationToken);
 
     public ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken) =>
         Write((c, ct) => c.CreateCollectionAsync(request, ct), cancellationToken);
@@ -243,5 +276,7 @@ public sealed class LeaderCoordinatorClient : ICoordinatorClient, IAsyncDisposab
             await _collections.DisposeAsync();
         if (_aliases is not null)
             await _aliases.DisposeAsync();
+        if (_databases is not null)
+            await _databases.DisposeAsync();
     }
 }

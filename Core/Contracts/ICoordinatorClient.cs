@@ -9,6 +9,20 @@ namespace VectorAspire.Core.Contracts;
 /// </summary>
 public interface ICoordinatorClient
 {
+    ValueTask<DatabaseInfo> CreateDatabaseAsync(string name, IReadOnlyDictionary<string, string> properties, CancellationToken cancellationToken);
+
+    /// <summary>Drops an empty database (never the default one).</summary>
+    ValueTask DropDatabaseAsync(string name, CancellationToken cancellationToken);
+
+    ValueTask<IReadOnlyList<DatabaseInfo>> ListDatabasesAsync(CancellationToken cancellationToken);
+
+    /// <summary>The database called <paramref name="name"/> (empty = default), or null.</summary>
+    ValueTask<DatabaseInfo?> FindDatabaseAsync(string name, CancellationToken cancellationToken);
+
+    /// <summary>Sets <paramref name="properties"/> or removes <paramref name="deleteKeys"/>; <paramref name="dbId"/>, when given, must match.</summary>
+    ValueTask<DatabaseInfo> AlterDatabaseAsync(string name, long? dbId, IReadOnlyDictionary<string, string> properties, IReadOnlyList<string> deleteKeys,
+        CancellationToken cancellationToken);
+
     ValueTask<CollectionInfo> CreateCollectionAsync(CreateCollectionRequest request, CancellationToken cancellationToken);
 
     ValueTask DropCollectionAsync(string dbName, string name, CancellationToken cancellationToken);

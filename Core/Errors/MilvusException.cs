@@ -15,6 +15,7 @@ public static class ErrorCodes
     public const int Success = 0;
     public const int ServiceNotReady = 1;
     public const int ServiceInternal = 5;
+    public const int ServiceQuotaExceeded = 9;
     public const int ServiceUnimplemented = 10;
     public const int CollectionNotFound = 100;
     public const int CollectionNotLoaded = 101;
@@ -27,17 +28,23 @@ public static class ErrorCodes
     public const int IndexNotSupported = 701;
     public const int IndexDuplicate = 702;
     public const int DatabaseNotFound = 800;
+    public const int DatabaseNumLimitExceeded = 801;
+    public const int DatabaseInvalidName = 802;
     public const int ParameterInvalid = 1100;
     public const int ParameterMissing = 1101;
     public const int ParameterTooLarge = 1102;
     public const int MetricNotFound = 1200;
+    public const int PrivilegeNotAuthenticated = 1400;
     public const int AliasNotFound = 1600;
     public const int AliasCollectionNameConflict = 1601;
     public const int AliasAlreadyExist = 1602;
     public const int FieldNotFound = 1700;
     public const int FieldInvalidName = 1701;
+    public const int NeedAuthenticate = 1800;
     public const int MissingRequiredParameters = 1802;
     public const int InvalidInsertData = 1804;
+    /// <summary>What Milvus reports for an error that carries no Milvus code.</summary>
+    public const int Unexpected = 65535;
 }
 
 public static class MilvusErrors
@@ -50,6 +57,9 @@ public static class MilvusErrors
 
     public static MilvusException PartitionNotFound(string name)
         => new(ErrorCodes.PartitionNotFound, $"partition not found[partition={name}]");
+
+    public static MilvusException DatabaseNotFound(string name)
+        => new(ErrorCodes.DatabaseNotFound, $"database not found[database={name}]");
 
     public static MilvusException Invalid(string message)
         => new(ErrorCodes.ParameterInvalid, message);

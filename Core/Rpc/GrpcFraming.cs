@@ -18,6 +18,7 @@ public static class GrpcStatus
     public const int Unimplemented = 12;
     public const int Internal = 13;
     public const int Unavailable = 14;
+    public const int Unauthenticated = 16;
 }
 
 /// <summary>A framing or protocol error, carrying the gRPC status to answer with.</summary>

@@ -132,6 +132,7 @@ public sealed partial class MilvusGrpcService
         else
             info = await _proxy.RequireCollectionAsync(db, req.CollectionName, ctx.CancellationToken);
         var aliases = await _proxy.Coordinator.ListAliasesAsync(info.DbName, info.Name, ctx.CancellationToken);
+        var database = await _proxy.Coordinator.FindDatabaseAsync(info.DbName, ctx.CancellationToken);
         var resp = new DescribeCollectionResponse
         {
             Status = Ok(),
@@ -144,7 +145,7 @@ public sealed partial class MilvusGrpcService
             CollectionName = info.Name,
             DbName = info.DbName,
             NumPartitions = info.Partitions.Count,
-            DbId = 1,
+            DbId = database?.DbId ?? 0,
             UpdateTimestamp = info.CreatedTimestamp,
         };
         resp.VirtualChannelNames.Add(info.VChannels);

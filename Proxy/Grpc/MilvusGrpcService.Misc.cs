@@ -43,18 +43,7 @@ public sealed partial class MilvusGrpcService
         Map(r, "AllocTimestamp", AllocTimestampRequest.Parser, async (_, ctx) =>
             new AllocTimestampResponse { Status = Ok(), Timestamp = await _proxy.Coordinator.AllocateTimestampAsync(1, ctx.CancellationToken) },
             (m, s) => m.Status = s);
-        Map(r, "ListDatabases", ListDatabasesRequest.Parser, (_, _) =>
-        {
-            var resp = new ListDatabasesResponse { Status = Ok() };
-            resp.DbNames.Add(DefaultDb);
-            resp.CreatedTimestamp.Add(0UL);
-            resp.DbIds.Add(1L);
-            return ValueTask.FromResult(resp);
-        }, (m, s) => m.Status = s);
-        MapStatus(r, "CreateDatabase", CreateDatabaseRequest.Parser, (req, _) =>
-            throw new MilvusException(ErrorCodes.ServiceUnimplemented, $"databases are not supported by VectorAspire yet: only 'default' exists (cannot create '{req.DbName}')"));
-        MapStatus(r, "DropDatabase", DropDatabaseRequest.Parser, (req, _) =>
-            throw new MilvusException(ErrorCodes.ServiceUnimplemented, $"databases are not supported by VectorAspire yet: only 'default' exists (cannot drop '{req.DbName}')"));
+        RegisterDatabases(r);
         Map(r, "Flush", FlushRequest.Parser, async (req, ctx) =>
         {
             var ct = ctx.CancellationToken;

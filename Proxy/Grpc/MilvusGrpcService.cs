@@ -25,11 +25,15 @@ public sealed partial class MilvusGrpcService
     private readonly ProxyService _proxy;
     private readonly ILogger<MilvusGrpcService> _logger;
     private readonly HashSet<string> _registered = new(StringComparer.Ordinal);
+    private readonly Security.CredentialStore? _credentials;
+    private readonly Security.RequestAuthenticator? _authenticator;
 
-    public MilvusGrpcService(ProxyService proxy, ILogger<MilvusGrpcService> logger)
+    public MilvusGrpcService(ProxyService proxy, ILogger<MilvusGrpcService> logger, Security.CredentialStore? credentials = null, Security.RequestAuthenticator? authenticator = null)
     {
         _proxy = proxy;
         _logger = logger;
+        _credentials = credentials;
+        _authenticator = authenticator;
     }
 
     /// <summary>The MilvusService descriptor of our milvus.proto (every rpc line of milvus-proto v3.0.0).</summary>
@@ -47,6 +51,7 @@ public sealed partial class MilvusGrpcService
         RegisterEntities(registry);
         RegisterSearch(registry);
         RegisterAliases(registry);
+        RegisterUsers(registry);
         RegisterUnsupported(registry);
     }
 
@@ -69,6 +74,8 @@ public sealed partial class MilvusGrpcService
         _registered.Add(method);
         registry.MapUnary<TReq, TResp>(ServiceName, method, parser, async (req, ctx) =>
         {
+            if (_authenticator is not null)
+                await _authenticator.AuthenticateGrpcAsync(ctx);
             try
             {
                 return await handler(req, ctx);
@@ -90,6 +97,8 @@ public sealed partial class MilvusGrpcService
         _registered.Add(method);
         registry.MapUnary<TReq, PC.Status>(ServiceName, method, parser, async (req, ctx) =>
         {
+            if (_authenticator is not null)
+                await _authenticator.AuthenticateGrpcAsync(ctx);
             try
             {
                 await handler(req, ctx);
@@ -157,6 +166,7 @@ public sealed partial class MilvusGrpcService
         ErrorCodes.CollectionSchemaMismatch => PC.ErrorCode.SchemaMismatch,
         ErrorCodes.IndexNotFound => PC.ErrorCode.IndexNotExist,
         ErrorCodes.ServiceNotReady => PC.ErrorCode.NotReadyServe,
+        ErrorCodes.ServiceQuotaExceeded => PC.ErrorCode.ForceDeny,
         ErrorCodes.ParameterInvalid or ErrorCodes.ParameterMissing or ErrorCodes.MissingRequiredParameters
             or ErrorCodes.ParameterTooLarge or ErrorCodes.InvalidInsertData => PC.ErrorCode.IllegalArgument,
         _ => PC.ErrorCode.UnexpectedError,

@@ -25,16 +25,22 @@ public sealed partial class MilvusRestApi
     private readonly Dictionary<string, RestHandler> _handlers = new(StringComparer.Ordinal);
     private readonly ProxyService _proxy;
     private readonly ILogger<MilvusRestApi> _logger;
+    private readonly Security.CredentialStore? _credentials;
+    private readonly Security.RequestAuthenticator? _authenticator;
 
-    public MilvusRestApi(ProxyService proxy, ILogger<MilvusRestApi> logger)
+    public MilvusRestApi(ProxyService proxy, ILogger<MilvusRestApi> logger, Security.CredentialStore? credentials = null, Security.RequestAuthenticator? authenticator = null)
     {
         _proxy = proxy;
         _logger = logger;
+        _credentials = credentials;
+        _authenticator = authenticator;
         RegisterCollections();
         RegisterPartitions();
         RegisterIndexes();
         RegisterEntities();
         RegisterAliases();
+        RegisterDatabases();
+        RegisterUsers();
     }
 
     public IReadOnlyCollection<string> Endpoints => _handlers.Keys;
@@ -54,6 +60,14 @@ public sealed partial class MilvusRestApi
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
                 http.Response.ContentType = "text/plain; charset=utf-8";
                 await http.Response.WriteAsync("404 page not found", ct);
+                return;
+            }
+            if (_authenticator is not null && !await _authenticator.AuthenticateRestAsync(http.Request.Headers.Authorization.ToString(), ct))
+            {
+                // Milvus answers a missing or wrong credential with 401 and code 1800 before reading the request.
+                http.Response.StatusCode = StatusCodes.Status401Unauthorized;
+                http.Response.ContentType = "application/json";
+                await http.Response.WriteAsync("{\"code\":1800,\"message\":\"user hasn't authenticated: auth check failure, please check username and password are correct\"}", ct);
                 return;
             }
             var body = await ReadBodyAsync(http, ct);
@@ -149,6 +163,10 @@ public static class MilvusRestApiExtensions
     {
         services.AddOptions<ProxyOptions>().BindConfiguration(ProxyOptions.Section);
         services.AddSingleton<ProxyService>();
+        services.AddOptions<Security.SecurityOptions>().BindConfiguration(Security.SecurityOptions.Section);
+        services.AddSingleton<Security.CredentialStore>();
+        services.AddSingleton<Security.RequestAuthenticator>();
+        services.AddHostedService<Security.CredentialStartup>();
         services.AddSingleton<MilvusRestApi>();
         services.AddSingleton<Grpc.MilvusGrpcService>();
         return services;

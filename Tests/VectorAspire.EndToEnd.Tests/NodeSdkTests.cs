@@ -58,4 +58,25 @@ public sealed class NodeSdkTests(NodeSdkFixture sdk) : IClassFixture<NodeSdkFixt
         Assert.True(code == 0, $"node grpc-flow.mjs failed ({code}):\n{output}\n--- server log ---\n{server.Log}");
         Assert.Contains("GRPC FLOW OK", output);
     }
+
+    [Fact]
+    public async Task OfficialNodeSdkCreatesUsesListsAndDropsDatabases()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "vectoraspire-e2e", Guid.NewGuid().ToString("N"));
+        await using var server = await ServerProcess.StartAsync(dir);
+        var (code, output) = NodeRunner.Run("node", [Path.Combine(sdk.Directory, "database-flow.mjs"), $"127.0.0.1:{server.Port}"], sdk.Directory, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"node database-flow.mjs failed ({code}):\n{output}\n--- server log ---\n{server.Log}");
+        Assert.Contains("DATABASE FLOW OK", output);
+    }
+
+    [Fact]
+    public async Task OfficialNodeSdkAuthenticatesAndManagesUsersWithAuthOn()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "vectoraspire-e2e", Guid.NewGuid().ToString("N"));
+        await using var server = await ServerProcess.StartAsync(dir, new Dictionary<string, string> { ["VectorAspire:Security:AuthorizationEnabled"] = "true" });
+        var (code, output) = NodeRunner.Run("node", [Path.Combine(sdk.Directory, "auth-flow.mjs"), $"127.0.0.1:{server.Port}"], sdk.Directory, TimeSpan.FromMinutes(2));
+        Assert.True(code == 0, $"node auth-flow.mjs failed ({code}):\n{output}\n--- server log ---\n{server.Log}");
+        Assert.Contains("AUTH FLOW OK", output);
+        Assert.Contains("still has the default password", server.Log, StringComparison.Ordinal);
+    }
 }

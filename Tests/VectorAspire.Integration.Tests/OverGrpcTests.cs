@@ -98,3 +98,18 @@ public sealed class LoopbackClusterTests
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => coordinator.ListAllCollectionsAsync(cts.Token).AsTask());
     }
 }
+
+public sealed class RestDatabaseOverGrpcTests : RestDatabaseTests
+{
+    protected override string? InternalTransport => TestServer.GrpcTransport;
+}
+
+public sealed class GrpcDatabaseOverGrpcTests : VectorAspire.Integration.Tests.Grpc.GrpcDatabaseTests
+{
+    protected override string? InternalTransport => TestServer.GrpcTransport;
+}
+
+public sealed class AuthenticationOverGrpcTests : AuthenticationTests
+{
+    protected override string? InternalTransport => TestServer.GrpcTransport;
+}

@@ -75,6 +75,39 @@ public sealed class ClusterFlowTests(LocalCluster cluster, NodeSdkFixture sdk) :
         Assert.Equal(expected, actual);
     }
     [Fact]
+    public async Task DatabasesAndTheirPropertiesReachEveryProxy()
+    {
+        using var first = new RestClient(cluster.Proxies[0]);
+        using var second = new RestClient(cluster.Proxies[1]);
+        const string db = "cluster_tenant";
+        await first.OkAsync("databases/create", new { dbName = db });
+        // Same name in two databases, created through different Proxies: two collections.
+        await second.OkAsync("collections/create", new { dbName = db, collectionName = "same", dimension = 4, metricType = "L2" });
+        await first.OkAsync("collections/create", new { collectionName = "same", dimension = 4, metricType = "L2" });
+        await first.OkAsync("entities/insert", new { dbName = db, collectionName = "same", data = new[] { new { id = 1, vector = new[] { 1f, 0, 0, 0 } } } });
+        var listed = (await second.OkAsync("collections/list", new { dbName = db }))!.AsArray().Select(n => n!.GetValue<string>());
+        Assert.Equal(["same"], listed);
+
+        // database.force.deny.writing set through one Proxy stops writes through the other (its watched catalog copy).
+        await first.OkAsync("databases/alter", new { dbName = db, properties = new Dictionary<string, object> { ["database.force.deny.writing"] = true } });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (true)
+        {
+            var reply = await second.CallAsync("entities/insert", new { dbName = db, collectionName = "same", data = new[] { new { id = 2, vector = new[] { 0f, 1, 0, 0 } } } });
+            if (reply["code"]!.GetValue<int>() == 9)
+                break;
+            Assert.True(DateTime.UtcNow < deadline, $"writes through the second Proxy were not denied: {reply.ToJsonString()}");
+            await Task.Delay(100);
+        }
+        await second.OkAsync("entities/insert", new { collectionName = "same", data = new[] { new { id = 2, vector = new[] { 0f, 1, 0, 0 } } } });
+
+        await second.OkAsync("collections/drop", new { dbName = db, collectionName = "same" });
+        await first.OkAsync("collections/drop", new { collectionName = "same" });
+        await second.OkAsync("databases/drop", new { dbName = db });
+        Assert.DoesNotContain(db, (await first.OkAsync("databases/list", new { }))!.AsArray().Select(n => n!.GetValue<string>()));
+    }
+
+    [Fact]
     public async Task ASearchIsOneTraceAcrossProxyStreamingNodeAndQueryNode()
     {
         using var client = new RestClient(cluster.Proxy, TimeSpan.FromMinutes(2));

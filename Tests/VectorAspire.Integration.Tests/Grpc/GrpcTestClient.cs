@@ -35,10 +35,13 @@ public sealed class GrpcTestClient
 {
     private readonly CapturingRegistry _registry = new();
 
-    public GrpcTestClient(TestServer server, string db = "default")
+    public GrpcTestClient(TestServer server, string db = "default", string? authorization = null)
     {
         server.Services.GetRequiredService<MilvusGrpcService>().Register(_registry);
-        Context = new GrpcCallContext(new Dictionary<string, string> { ["dbname"] = db }, null, CancellationToken.None);
+        var metadata = new Dictionary<string, string> { ["dbname"] = db };
+        if (authorization is not null)
+            metadata["authorization"] = authorization;
+        Context = new GrpcCallContext(metadata, null, CancellationToken.None);
     }
 
     public CapturingRegistry Registry => _registry;
