@@ -113,8 +113,9 @@ public sealed partial class StreamingNodeService
 
     /// <summary>
     /// The set of live QueryNodes changed (cluster): loads every loaded shard's sealed segments on the nodes they are
-    /// placed on now, with their indexes and the deletes known for them. Reads of a shard fail as retryable until its
-    /// reload is done, so no search sees a segment on its new node before its deletes are replayed.
+    /// placed on now with the deletes known for them, then has each collection's indexes synced once (not once per
+    /// shard). Reads of a shard fail as retryable until its segments and deletes are in place, so no search sees a
+    /// segment on its new node before its deletes are replayed; until the index sync, the segments are searched exactly.
     /// </summary>
     public async Task ReloadSealedSegmentsAsync(CancellationToken cancellationToken)
     {
@@ -123,11 +124,14 @@ public sealed partial class StreamingNodeService
             shards = [.. _pchannels.Values.SelectMany(pc => pc.Shards.Values)];
         foreach (var shard in shards)
             Interlocked.Increment(ref shard.Reloading);
-        // Shards reload in parallel, and each serves again as soon as its own reload is done.
-        await Task.WhenAll(shards.Select(shard => ReloadShardAsync(shard, cancellationToken)));
+        // Shards reload in parallel, and each serves again as soon as its own segments and deletes are in place.
+        var reloaded = await Task.WhenAll(shards.Select(shard => ReloadShardAsync(shard, cancellationToken)));
+        var collections = shards.Where((_, i) => reloaded[i]).GroupBy(s => s.Info.CollectionId).Select(g => g.First().Info);
+        await Task.WhenAll(collections.Select(info => SyncIndexesAsync(info, cancellationToken).AsTask()));
     }
 
-    private async Task ReloadShardAsync(Shard shard, CancellationToken cancellationToken)
+    /// <summary>Reloads one shard's sealed segments and their deletes; false when the shard holds none loaded.</summary>
+    private async Task<bool> ReloadShardAsync(Shard shard, CancellationToken cancellationToken)
     {
         try
         {
@@ -135,9 +139,8 @@ public sealed partial class StreamingNodeService
             try
             {
                 if (!shard.SealedLoaded || shard.Dropped)
-                    return;
+                    return false;
                 await _queryNode.LoadSegmentsAsync(shard.Info, [.. shard.Sealed], cancellationToken);
-                await SyncIndexesAsync(shard.Info, cancellationToken);
                 await shard.Channel.ApplyLock.WaitAsync(cancellationToken);
                 try
                 {
@@ -147,6 +150,7 @@ public sealed partial class StreamingNodeService
                 {
                     shard.Channel.ApplyLock.Release();
                 }
+                return true;
             }
             finally
             {
