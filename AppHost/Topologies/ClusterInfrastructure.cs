@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using VectorAspire.AppHost.Kubernetes;
 
 namespace VectorAspire.AppHost.Topologies;
 
@@ -102,7 +103,7 @@ public sealed record ClusterInfrastructure(
             .WithHttpEndpoint(targetPort: 2379, name: "client")
             .WithVolume("vectoraspire-etcd", "/etcd-data")
             .WithUrlForEndpoint("client", static url => url.DisplayText = "etcd client (container)")
-            .WithHttpHealthCheck("/health", endpointName: "client");
+            .WithProbes("client", "/health", "/health");
         var client = etcd.GetEndpoint("client");
         etcd.WithArgs(context =>
         {
@@ -121,7 +122,7 @@ public sealed record ClusterInfrastructure(
             .WithHttpEndpoint(targetPort: 9000, name: "http")
             .WithVolume("vectoraspire-s3", "/data")
             .WithUrlForEndpoint("http", static url => url.DisplayText = "S3 API (MinIO container)")
-            .WithHttpHealthCheck("/minio/health/live", endpointName: "http");
+            .WithProbes("http", "/minio/health/ready", "/minio/health/live");
         var s3 = minio.GetEndpoint("http");
 
         return new ClusterInfrastructure(

@@ -1,3 +1,5 @@
+using VectorAspire.AppHost.Kubernetes;
+
 namespace VectorAspire.AppHost.Topologies;
 
 /// <summary>
@@ -70,6 +72,7 @@ public static class ClusterTopology
 
         var gateway = builder.AddProject<Projects.VectorAspire_Gateway>(GatewayName, ExcludeAspNetCoreEndpoints);
         Listen(gateway, publish, settings.Port, "REST v2 + gRPC (gateway)");
+        gateway.WithExternalHttpEndpoints();
         foreach (var proxy in proxies)
         {
             // The destination is the service name; YARP resolves it through the services__proxy-N__http__0 reference.
@@ -112,7 +115,7 @@ public static class ClusterTopology
             .WithUrlForEndpoint("http", url => url.DisplayText = displayText)
             .WithEnvironment("VectorAspire__Host", publish ? "0.0.0.0" : "127.0.0.1")
             .WithEnvironment("VectorAspire__Port", project.GetEndpoint("http").Property(EndpointProperty.TargetPort))
-            .WithHttpHealthCheck("/health", endpointName: "http");
+            .WithProbes("http", ProbeExtensions.HealthPath, ProbeExtensions.AlivePath);
     }
 }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using VectorAspire.AppHost.Kubernetes;
 
 namespace VectorAspire.AppHost.Topologies;
 
@@ -30,7 +31,8 @@ public static class MessageBroker
             .WithImage(Image, ImageTag)
             .WithImageRegistry(null)
             .WithDataVolume("vectoraspire-rabbitmq")
-            .WithUrlForEndpoint("tcp", static url => url.DisplayText = "AMQP (RabbitMQ container)");
+            .WithUrlForEndpoint("tcp", static url => url.DisplayText = "AMQP (RabbitMQ container)")
+            .WithProbes("tcp", readinessPath: null, livenessPath: null);
     }
 
     public static IResourceBuilder<IResourceWithConnectionString> AddExecutable(IDistributedApplicationBuilder builder, string dataRoot, LoopbackPorts ports)
