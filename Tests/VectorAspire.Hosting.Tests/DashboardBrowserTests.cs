@@ -33,12 +33,19 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
     public Task InitializeAsync() => Task.CompletedTask;
 
     [Fact]
-    public async Task Dashboard_lists_every_standalone_resource_as_running_and_healthy()
+    public Task Dashboard_lists_every_standalone_resource_as_running_and_healthy() =>
+        AssertDashboardAsync(["--port", FreePort(), "--data-dir", Path.Combine(_directory, "data")], ["standalone"]);
+
+    // The cluster topology (10 resources with one instance per role) is not here: measured 2026-12-03 on this machine,
+    // rabbitmq turned healthy 21.6 s and the roles 42-45 s after the start, so the whole cluster needs more than the
+    // minute this test may take. AssertDashboardAsync takes its arguments and resource names as they are.
+
+    private async Task AssertDashboardAsync(string[] arguments, string[] resources)
     {
         Assert.True(File.Exists(Chromium), $"{Chromium} is missing; scripts/infra/install.sh installs Debian's chromium");
         var watch = Stopwatch.StartNew();
         using var deadline = new CancellationTokenSource(s_deadline);
-        string login = await StartAppHostAsync(["--port", FreePort(), "--data-dir", Path.Combine(_directory, "data")], deadline.Token);
+        string login = await StartAppHostAsync(arguments, deadline.Token);
         output.WriteLine($"{watch.ElapsedMilliseconds} ms: {login}");
 
         using var playwright = await Playwright.CreateAsync();
@@ -53,20 +60,20 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
         try
         {
             await page.GotoAsync(login);
-            foreach (var resource in new[] { "standalone" })
+            foreach (var resource in resources)
             {
-                string state = await PollAsync(() => StateAsync(page, resource), "Running", deadline.Token);
-                string health = await PollAsync(() => HealthAsync(page, resource), "Healthy", deadline.Token);
+                string state = await PollAsync(page, () => StateAsync(page, resource), "Running", resource, deadline.Token);
+                string health = await PollAsync(page, () => HealthAsync(page, resource), "Healthy", resource, deadline.Token);
                 output.WriteLine($"{watch.ElapsedMilliseconds} ms: {resource} {state}, {health}");
             }
 
-            Assert.Equal(1, await page.Locator("[role=row].resource-row").CountAsync());
+            Assert.Equal(resources.Length, await page.Locator("[role=row].resource-row").CountAsync());
             // Now that the resources run, their processes are below DCP too.
             _dcp = DcpProcesses.Capture(_appHost!.Id);
         }
         finally
         {
-            string screenshot = ScreenshotPath();
+            string screenshot = ScreenshotPath(resources[0]);
             await page.ScreenshotAsync(new() { Path = screenshot, FullPage = true });
             output.WriteLine($"screenshot: {screenshot}");
         }
@@ -99,16 +106,24 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
         new($@"(?m)^{Regex.Escape(resource)}\s*\n\s*State\s*\n[^\n]*\n\s*Health state\s*\n\s*(\S+)");
 
 
-    private static async Task<string> PollAsync(Func<Task<string>> read, string wanted, CancellationToken cancellationToken)
+    private async Task<string> PollAsync(IPage page, Func<Task<string>> read, string wanted, string resource, CancellationToken cancellationToken)
     {
         string last = "";
         while (true)
         {
+            // Seen once with the cluster topology: the dashboard's Blazor circuit failed ("An unhandled error has
+            // occurred. Reload"), after which the page no longer updates. A reload starts a new circuit.
+            if (await page.GetByText("An unhandled error has occurred").IsVisibleAsync())
+            {
+                output.WriteLine("the dashboard page reported an unhandled error; reloading it");
+                await page.ReloadAsync();
+            }
+
             last = await read();
             if (last == wanted)
                 return last;
             if (cancellationToken.IsCancellationRequested)
-                throw new Xunit.Sdk.XunitException($"still '{last}' instead of '{wanted}' at the deadline");
+                throw new Xunit.Sdk.XunitException($"{resource}: still '{last}' instead of '{wanted}' at the deadline");
             await Task.Delay(250, CancellationToken.None);
         }
     }
@@ -164,12 +179,12 @@ public sealed partial class DashboardBrowserTests(ITestOutputHelper output) : IA
             return _console.ToString();
     }
 
-    private static string ScreenshotPath()
+    private static string ScreenshotPath(string topology)
     {
         string results = Environment.GetEnvironmentVariable("TEST_RESULTS_DIR") is { Length: > 0 } directory
             ? directory
             : Path.Combine(AppHostCommand.RepositoryRoot(), "TestResults");
-        string path = Path.Combine(results, "dashboard", $"dashboard-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
+        string path = Path.Combine(results, "dashboard", $"dashboard-{topology}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.png");
         Directory.CreateDirectory(Path.GetDirectoryName(path)!);
         return path;
     }
