@@ -21,12 +21,14 @@ public sealed partial class KubernetesManifestGenerator
     public const string ParameterPlaceholder = "change-me";
 
     public const string VolumeSize = "10Gi";
+    public const string ScratchVolume = "scratch";
     public const string NameLabel = "app.kubernetes.io/name";
     public const string PartOfLabel = "app.kubernetes.io/part-of";
     public const string PartOf = "vectoraspire";
 
     private readonly JsonObject _resources;
     private readonly IReadOnlyDictionary<string, ProbeAnnotation> _probes;
+    private readonly IReadOnlyDictionary<string, string> _scratchDirectories;
     private readonly string _imagePrefix;
     private readonly string _imageTag;
     private readonly Dictionary<string, List<string>> _workloads = new(StringComparer.Ordinal);
@@ -38,8 +40,12 @@ public sealed partial class KubernetesManifestGenerator
     /// <param name="manifest">Aspire's manifest (<c>--publisher manifest</c>).</param>
     /// <param name="probes">Each resource's probes, by resource name.</param>
     /// <param name="imagePrefix">A project's image is <c>{prefix}{workload}:{tag}</c>.</param>
-    public KubernetesManifestGenerator(JsonNode manifest, IReadOnlyDictionary<string, ProbeAnnotation> probes, string imagePrefix, string imageTag)
+    /// <param name="scratchDirectories">Where a resource's pods get an emptyDir, by resource name.</param>
+    public KubernetesManifestGenerator(
+        JsonNode manifest, IReadOnlyDictionary<string, ProbeAnnotation> probes, string imagePrefix, string imageTag,
+        IReadOnlyDictionary<string, string>? scratchDirectories = null)
     {
+        _scratchDirectories = scratchDirectories ?? new Dictionary<string, string>();
         ArgumentNullException.ThrowIfNull(manifest);
         _resources = manifest["resources"]?.AsObject() ?? throw new ArgumentException("the manifest has no resources", nameof(manifest));
         _probes = probes;
@@ -164,6 +170,11 @@ public sealed partial class KubernetesManifestGenerator
             Metadata = new V1ObjectMeta { Labels = Labels(workload) },
             Spec = new V1PodSpec { Containers = [container] },
         };
+        if (_scratchDirectories.TryGetValue(first, out var scratch))
+        {
+            template.Spec.Volumes = [new V1Volume { Name = ScratchVolume, EmptyDir = new V1EmptyDirVolumeSource() }];
+            container.VolumeMounts = [.. container.VolumeMounts ?? [], new V1VolumeMount { MountPath = scratch, Name = ScratchVolume }];
+        }
         var selector = new V1LabelSelector { MatchLabels = new Dictionary<string, string> { [NameLabel] = workload } };
         if (project)
         {

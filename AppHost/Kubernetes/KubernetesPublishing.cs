@@ -66,7 +66,12 @@ public sealed class KubernetesPublishing
             .Where(static r => r.Probe is not null)
             .ToDictionary(static r => r.Name, static r => r.Probe!, StringComparer.Ordinal);
         var section = configuration.GetSection("VectorAspire:Kubernetes");
-        var generator = new KubernetesManifestGenerator(manifest, probes, section["ImagePrefix"] ?? "vectoraspire/", section["ImageTag"] ?? "latest");
+        var scratch = model.Resources
+            .Select(static r => (r.Name, Scratch: r.Annotations.OfType<ScratchDirectoryAnnotation>().LastOrDefault()))
+            .Where(static r => r.Scratch is not null)
+            .ToDictionary(static r => r.Name, static r => r.Scratch!.Path, StringComparer.Ordinal);
+        var generator = new KubernetesManifestGenerator(
+            manifest, probes, section["ImagePrefix"] ?? "vectoraspire/", section["ImageTag"] ?? "latest", scratch);
         var files = generator.Generate();
 
         Directory.CreateDirectory(_outputDirectory);

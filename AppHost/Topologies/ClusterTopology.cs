@@ -61,7 +61,9 @@ public static class ClusterTopology
                 if (publish)
                 {
                     // Inside a container the bound address (0.0.0.0) is not what the other roles dial.
-                    instance.WithEnvironment("VectorAspire__Cluster__AdvertiseAddress", instance.GetEndpoint("http").Property(EndpointProperty.Url));
+                    instance
+                        .WithEnvironment("VectorAspire__Cluster__AdvertiseAddress", instance.GetEndpoint("http").Property(EndpointProperty.Url))
+                        .WithAnnotation(new ScratchDirectoryAnnotation(PublishedDataPath));
                 }
 
                 roles.Add(instance);

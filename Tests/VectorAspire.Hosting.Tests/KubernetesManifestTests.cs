@@ -105,6 +105,11 @@ public sealed partial class KubernetesManifestTests(ITestOutputHelper output) : 
             Assert.StartsWith("Endpoint=http://s3:9000;Bucket=vectoraspire;AccessKey=$(VA_PARAMETER_S3_ACCESS_KEY);SecretKey=$(VA_PARAMETER_S3_SECRET_KEY);",
                 env["ConnectionStrings__s3"].Value, StringComparison.Ordinal);
             Assert.Equal("rabbitmq-password", env["VA_PARAMETER_RABBITMQ_PASSWORD"].ValueFrom.SecretKeyRef.Key);
+            // The non-root user of a published .NET image can write its local files only to a mounted volume.
+            var scratch = Assert.Single(deployment.Spec.Template.Spec.Volumes);
+            Assert.NotNull(scratch.EmptyDir);
+            var mount = Assert.Single(container.VolumeMounts);
+            Assert.Equal((scratch.Name, settings["VectorAspire__DataPath"]), (mount.Name, mount.MountPath));
         }
 
         var gateway = services["gateway"];
