@@ -2,7 +2,7 @@
 # Installs the servers that the cluster providers' tests and scripts/cluster.sh run as local processes, when missing:
 #   etcd 3.4 (Debian's etcd-server)     -> /usr/bin/etcd
 #   s3rver 3.7.1 (npm, locked here)     -> scripts/infra/node/node_modules/.bin/s3rver
-#   RabbitMQ 3.10 (Debian's rabbitmq-server) -> /usr/lib/rabbitmq/bin/rabbitmq-server (the AppHost's cluster runs it)
+#   RabbitMQ 3.10 (Debian's rabbitmq-server) -> /usr/lib/rabbitmq/bin/rabbitmq-server (the cluster's control bus)
 #   Chromium (Debian's chromium)         -> /usr/bin/chromium (the dashboard's headless-browser test)
 # Extra apt packages that the caller also needs can be passed as arguments, so one apt-get call installs everything.
 # Idempotent and quiet when everything is present. Exit code is non-zero when an install failed.
