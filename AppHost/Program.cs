@@ -1,9 +1,15 @@
+using Microsoft.Extensions.DependencyInjection;
 using VectorAspire.AppHost;
+using VectorAspire.AppHost.Kubernetes;
 using VectorAspire.AppHost.Topologies;
 
-var builder = DistributedApplication.CreateBuilder(AppHostSettings.MapArguments(args));
+var arguments = AppHostSettings.MapArguments(args);
+KubernetesPublishing? kubernetes;
+IDistributedApplicationBuilder builder;
 try
 {
+    kubernetes = KubernetesPublishing.FromArguments(arguments);
+    builder = DistributedApplication.CreateBuilder(kubernetes?.ManifestArguments ?? arguments);
     Topology.AddTo(builder, AppHostSettings.From(builder.Configuration));
 }
 catch (AppHostConfigurationException ex)
@@ -12,5 +18,19 @@ catch (AppHostConfigurationException ex)
     return 2;
 }
 
-await builder.Build().RunAsync();
+var app = builder.Build();
+await app.RunAsync();
+if (kubernetes is not null)
+{
+    try
+    {
+        kubernetes.Write(app.Services.GetRequiredService<DistributedApplicationModel>(), builder.Configuration);
+    }
+    catch (NotSupportedException ex)
+    {
+        Console.Error.WriteLine($"error: the app model cannot be written as Kubernetes objects: {ex.Message}");
+        return 1;
+    }
+}
+
 return 0;

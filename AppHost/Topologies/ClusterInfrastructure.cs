@@ -1,15 +1,18 @@
 using System.Net.Sockets;
+using VectorAspire.AppHost.Kubernetes;
 
 namespace VectorAspire.AppHost.Topologies;
 
 /// <summary>
-/// The cluster's etcd (meta store, registry, leadership) and S3-compatible object store (segments, indexes, the WAL),
-/// as containers (published deployments, or run mode with a container engine) or as local executables (run mode on a
-/// machine without one: etcd from PATH, the s3rver emulator that scripts/infra/install.sh puts in scripts/infra/node).
+/// The cluster's etcd (meta store, registry, leadership), S3-compatible object store (segments, indexes, the WAL) and
+/// RabbitMQ broker (control flow, <see cref="MessageBroker"/>), as containers (published deployments, or run mode with
+/// a container engine) or as local executables (run mode on a machine without one: etcd from PATH, the s3rver emulator
+/// that scripts/infra/install.sh puts in scripts/infra/node, Debian's rabbitmq-server).
 /// </summary>
 public sealed record ClusterInfrastructure(
     IResourceBuilder<IResourceWithEndpoints> Etcd,
     IResourceBuilder<IResourceWithEndpoints> ObjectStore,
+    IResourceBuilder<IResourceWithConnectionString> MessageBus,
     ReferenceExpression EtcdConnectionString,
     ReferenceExpression ObjectStoreConnectionString,
     bool AsContainers)
@@ -86,6 +89,7 @@ public sealed record ClusterInfrastructure(
         return new ClusterInfrastructure(
             etcd,
             s3,
+            MessageBroker.AddExecutable(builder, dataRoot, ports),
             ReferenceExpression.Create($"{clientUrl}"),
             ReferenceExpression.Create($"{s3ConnectionString}"),
             AsContainers: false);
@@ -99,7 +103,7 @@ public sealed record ClusterInfrastructure(
             .WithHttpEndpoint(targetPort: 2379, name: "client")
             .WithVolume("vectoraspire-etcd", "/etcd-data")
             .WithUrlForEndpoint("client", static url => url.DisplayText = "etcd client (container)")
-            .WithHttpHealthCheck("/health", endpointName: "client");
+            .WithProbes("client", "/health", "/health");
         var client = etcd.GetEndpoint("client");
         etcd.WithArgs(context =>
         {
@@ -118,12 +122,13 @@ public sealed record ClusterInfrastructure(
             .WithHttpEndpoint(targetPort: 9000, name: "http")
             .WithVolume("vectoraspire-s3", "/data")
             .WithUrlForEndpoint("http", static url => url.DisplayText = "S3 API (MinIO container)")
-            .WithHttpHealthCheck("/minio/health/live", endpointName: "http");
+            .WithProbes("http", "/minio/health/ready", "/minio/health/live");
         var s3 = minio.GetEndpoint("http");
 
         return new ClusterInfrastructure(
             etcd,
             minio,
+            MessageBroker.AddContainer(builder),
             ReferenceExpression.Create($"{client}"),
             ReferenceExpression.Create($"Endpoint={s3};Bucket={Bucket};AccessKey={accessKey};SecretKey={secretKey};Region=us-east-1;ForcePathStyle=true"),
             AsContainers: true);
@@ -131,8 +136,10 @@ public sealed record ClusterInfrastructure(
 
     /// <summary>What the console says about where the infrastructure runs.</summary>
     public string Describe() => AsContainers
-        ? $"cluster infrastructure: {EtcdName} ({EtcdImageRegistry}/{EtcdImage}:{EtcdImageTag}) and {ObjectStoreName} ({MinioImage}:{MinioImageTag}) run as containers"
-        : $"cluster infrastructure: {EtcdName} (etcd from PATH) and {ObjectStoreName} (s3rver, {S3rverScript}) run as executables: no container engine found";
+        ? $"cluster infrastructure: {EtcdName} ({EtcdImageRegistry}/{EtcdImage}:{EtcdImageTag}), {ObjectStoreName} ({MinioImage}:{MinioImageTag}) " +
+          $"and {MessageBroker.Name} ({MessageBroker.Image}:{MessageBroker.ImageTag}) run as containers"
+        : $"cluster infrastructure: {EtcdName} (etcd from PATH), {ObjectStoreName} (s3rver, {S3rverScript}) " +
+          $"and {MessageBroker.Name} ({MessageBroker.ServerScript}) run as executables: no container engine found";
 
     /// <summary>
     /// Podman needs no daemon; a docker CLI without a daemon to talk to (this machine has one) cannot run containers,

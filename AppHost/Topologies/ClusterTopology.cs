@@ -1,3 +1,5 @@
+using VectorAspire.AppHost.Kubernetes;
+
 namespace VectorAspire.AppHost.Topologies;
 
 /// <summary>
@@ -5,7 +7,8 @@ namespace VectorAspire.AppHost.Topologies;
 /// gateway on the public port (ARCHITECTURE.md §2). Each instance is its own resource (<c>proxy-0</c>, <c>proxy-1</c>,
 /// …) rather than one resource with replicas: a role binds its one REST+gRPC port itself and registers that address in
 /// etcd, so its endpoint cannot go through DCP's proxy (which a replicated resource needs), and each instance needs its
-/// own port, node id, data directory and health check. RabbitMQ is not declared: no role uses it yet.
+/// own port, node id, data directory and health check. Every role gets RabbitMQ's connection string
+/// (<c>ConnectionStrings__rabbitmq</c>) and waits for etcd, s3 and rabbitmq.
 /// </summary>
 public static class ClusterTopology
 {
@@ -48,12 +51,19 @@ public static class ClusterTopology
                     .WithEnvironment("VectorAspire__ObjectStore__S3__CreateBucketIfMissing", "true")
                     .WithEnvironment("ConnectionStrings__s3", infrastructure.ObjectStoreConnectionString)
                     .WithEnvironment("VectorAspire__Wal__Provider", "object")
+                    // The connection string only (set before the reference, which reads it): Aspire would also add
+                    // RABBITMQ_HOST, _PORT, _USERNAME, _PASSWORD and _URI.
+                    .WithReferenceEnvironment(ReferenceEnvironmentInjectionFlags.ConnectionString)
+                    .WithReference(infrastructure.MessageBus)
                     .WaitFor(infrastructure.Etcd)
-                    .WaitFor(infrastructure.ObjectStore);
+                    .WaitFor(infrastructure.ObjectStore)
+                    .WaitFor(infrastructure.MessageBus);
                 if (publish)
                 {
                     // Inside a container the bound address (0.0.0.0) is not what the other roles dial.
-                    instance.WithEnvironment("VectorAspire__Cluster__AdvertiseAddress", instance.GetEndpoint("http").Property(EndpointProperty.Url));
+                    instance
+                        .WithEnvironment("VectorAspire__Cluster__AdvertiseAddress", instance.GetEndpoint("http").Property(EndpointProperty.Url))
+                        .WithAnnotation(new ScratchDirectoryAnnotation(PublishedDataPath));
                 }
 
                 roles.Add(instance);
@@ -64,6 +74,7 @@ public static class ClusterTopology
 
         var gateway = builder.AddProject<Projects.VectorAspire_Gateway>(GatewayName, ExcludeAspNetCoreEndpoints);
         Listen(gateway, publish, settings.Port, "REST v2 + gRPC (gateway)");
+        gateway.WithExternalHttpEndpoints();
         foreach (var proxy in proxies)
         {
             // The destination is the service name; YARP resolves it through the services__proxy-N__http__0 reference.
@@ -106,7 +117,7 @@ public static class ClusterTopology
             .WithUrlForEndpoint("http", url => url.DisplayText = displayText)
             .WithEnvironment("VectorAspire__Host", publish ? "0.0.0.0" : "127.0.0.1")
             .WithEnvironment("VectorAspire__Port", project.GetEndpoint("http").Property(EndpointProperty.TargetPort))
-            .WithHttpHealthCheck("/health", endpointName: "http");
+            .WithProbes("http", ProbeExtensions.HealthPath, ProbeExtensions.AlivePath);
     }
 }
 

@@ -1,3 +1,5 @@
+using VectorAspire.AppHost.Kubernetes;
+
 namespace VectorAspire.AppHost.Topologies;
 
 /// <summary>One process, every role in it: the Standalone project on one port with its own data directory.</summary>
@@ -31,6 +33,6 @@ public static class StandaloneTopology
         return standalone
             .WithEnvironment("VectorAspire__Port", http.Property(EndpointProperty.TargetPort))
             .WithEnvironment("VectorAspire__DataPath", dataPath)
-            .WithHttpHealthCheck("/health");
+            .WithProbes("http", ProbeExtensions.HealthPath, ProbeExtensions.AlivePath);
     }
 }

@@ -1,6 +1,7 @@
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
+using VectorAspire.AppHost.Topologies;
 
 namespace VectorAspire.Hosting.Tests;
 
@@ -22,19 +23,22 @@ public sealed class ClusterTopologyTests : IDisposable
         Assert.Equal(
             ["coordinator-0", "coordinator-1", "datanode-0", "querynode-0", "querynode-1", "streamingnode-0", "streamingnode-1", "proxy-0", "proxy-1", "gateway"],
             resources.Values.OfType<ProjectResource>().Select(static r => r.Name));
-        Assert.DoesNotContain(resources.Keys, static name => name.Contains("rabbit", StringComparison.OrdinalIgnoreCase));
+        var rabbitmq = Assert.IsType<RabbitMqExecutableResource>(resources["rabbitmq"]);
+        Assert.Equal("/usr/lib/rabbitmq/bin/rabbitmq-server", rabbitmq.Command);
+        Assert.Equal("epmd", Assert.IsType<ExecutableResource>(resources["rabbitmq-epmd"]).Command);
         foreach (var resource in resources.Values)
             Assert.True(resource.TryGetAnnotationsOfType<HealthCheckAnnotation>(out _), $"{resource.Name} has no health check");
     }
 
     [Fact]
-    public async Task Every_role_instance_waits_for_etcd_and_s3_and_gets_its_own_port_node_id_and_storage_settings()
+    public async Task Every_role_instance_waits_for_etcd_s3_and_rabbitmq_and_gets_its_own_port_node_id_and_storage_settings()
     {
         var resources = await ModelAsync();
+        var amqpPort = Assert.Single(resources["rabbitmq"].Annotations.OfType<EndpointAnnotation>()).TargetPort;
         var ports = new HashSet<int>();
         foreach (var role in resources.Values.OfType<ProjectResource>().Where(static r => r.Name != "gateway"))
         {
-            Assert.Equal(["etcd", "s3"], role.Annotations.OfType<WaitAnnotation>().Select(static w => w.Resource.Name).Order());
+            Assert.Equal(["etcd", "rabbitmq", "s3"], role.Annotations.OfType<WaitAnnotation>().Select(static w => w.Resource.Name).Order());
             var endpoint = Assert.Single(role.Annotations.OfType<EndpointAnnotation>());
             Assert.False(endpoint.IsProxied, $"{role.Name}: a role binds its demuxed port itself");
             Assert.True(ports.Add(endpoint.TargetPort!.Value), $"{role.Name} shares port {endpoint.TargetPort}");
@@ -51,6 +55,8 @@ public sealed class ClusterTopologyTests : IDisposable
             Assert.Equal("true", env["VectorAspire__ObjectStore__S3__CreateBucketIfMissing"]);
             Assert.Matches(@"^Endpoint=http://127\.0\.0\.1:\d+;Bucket=vectoraspire;AccessKey=S3RVER;SecretKey=S3RVER;Region=us-east-1;ForcePathStyle=true$", env["ConnectionStrings__s3"]);
             Assert.Equal("object", env["VectorAspire__Wal__Provider"]);
+            Assert.Equal($"amqp://guest:guest@127.0.0.1:{amqpPort}/", env["ConnectionStrings__rabbitmq"]);
+            Assert.DoesNotContain(env.Keys, static key => key.StartsWith("RABBITMQ_", StringComparison.Ordinal));
             Assert.False(env.ContainsKey("ASPNETCORE_URLS"), $"{role.Name}: Kestrel must not get a second listener");
         }
     }
@@ -74,6 +80,63 @@ public sealed class ClusterTopologyTests : IDisposable
             .Where(static r => r.EndpointNames.Contains("http")).Select(static r => r.Resource.Name).Order());
     }
 
+    [Fact]
+    public async Task RabbitMQ_executable_runs_debian_rabbitmq_server_on_loopback_with_its_files_under_the_data_directory_after_its_epmd()
+    {
+        var resources = await ModelAsync();
+        var rabbitmq = resources["rabbitmq"];
+        var amqp = Assert.Single(rabbitmq.Annotations.OfType<EndpointAnnotation>());
+        Assert.False(amqp.IsProxied);
+        Assert.Equal("tcp", amqp.UriScheme);
+        var epmd = Assert.Single(resources["rabbitmq-epmd"].Annotations.OfType<EndpointAnnotation>());
+        Assert.Equal(["rabbitmq-epmd"], rabbitmq.Annotations.OfType<WaitAnnotation>().Select(static w => w.Resource.Name));
+        Assert.True(rabbitmq.TryGetAnnotationsOfType<HealthCheckAnnotation>(out _));
+
+        string root = Path.Combine(_dataDirectory, "rabbitmq");
+        var env = await EnvironmentAsync(rabbitmq);
+        Assert.Equal(Path.Combine(root, "home"), env["HOME"]);
+        Assert.Equal("rabbit@localhost", env["RABBITMQ_NODENAME"]);
+        Assert.Equal("127.0.0.1", env["RABBITMQ_NODE_IP_ADDRESS"]);
+        Assert.Equal(amqp.TargetPort.ToString(), env["RABBITMQ_NODE_PORT"]);
+        Assert.Equal(epmd.TargetPort.ToString(), env["ERL_EPMD_PORT"]);
+        Assert.Equal("127.0.0.1", env["ERL_EPMD_ADDRESS"]);
+        Assert.Equal(Path.Combine(root, "mnesia"), env["RABBITMQ_MNESIA_BASE"]);
+        Assert.Equal(Path.Combine(root, "log"), env["RABBITMQ_LOG_BASE"]);
+        Assert.Equal("-kernel inet_dist_use_interface {127,0,0,1}", env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]);
+        Assert.StartsWith("/usr/lib/rabbitmq/bin:", env["PATH"], StringComparison.Ordinal);
+        Assert.Contains($"listeners.tcp.1 = 127.0.0.1:{amqp.TargetPort}", File.ReadAllLines(env["RABBITMQ_CONFIG_FILE"]));
+        Assert.Equal("[].", File.ReadAllText(env["RABBITMQ_ENABLED_PLUGINS_FILE"]).Trim());
+        Assert.True(Directory.Exists(Path.Combine(root, "mnesia")));
+
+        // A restarted AppHost gives the broker the ports it had (its node keeps them in mnesia).
+        var again = await ModelAsync();
+        Assert.Equal(amqp.TargetPort, Assert.Single(again["rabbitmq"].Annotations.OfType<EndpointAnnotation>()).TargetPort);
+    }
+
+    [Fact]
+    public async Task Published_cluster_runs_the_rabbitmq_3_container_and_every_role_references_its_connection_string_and_waits_for_it()
+    {
+        string manifest = Path.Combine(_dataDirectory, "manifest.json");
+        var resources = await ModelAsync("--publisher", "manifest", "--output-path", manifest);
+
+        var rabbitmq = Assert.IsType<RabbitMQServerResource>(resources["rabbitmq"]);
+        var image = Assert.Single(rabbitmq.Annotations.OfType<ContainerImageAnnotation>());
+        Assert.Equal(("library/rabbitmq", "3"), (image.Image, image.Tag));
+        Assert.Null(image.Registry);
+        Assert.Equal(5672, Assert.Single(rabbitmq.Annotations.OfType<EndpointAnnotation>()).TargetPort);
+        Assert.Contains(rabbitmq.Annotations.OfType<ContainerMountAnnotation>(), static m => m.Target == "/var/lib/rabbitmq");
+        foreach (var role in resources.Values.OfType<ProjectResource>().Where(static r => r.Name != "gateway"))
+        {
+            Assert.Contains(role.Annotations.OfType<WaitAnnotation>(), static w => w.Resource.Name == "rabbitmq");
+            var context = new EnvironmentCallbackContext(
+                new DistributedApplicationExecutionContext(DistributedApplicationOperation.Publish), role, new Dictionary<string, object>(), TestTimeout.Token());
+            foreach (var callback in role.Annotations.OfType<EnvironmentCallbackAnnotation>())
+                await callback.Callback(context);
+            var reference = Assert.IsType<ConnectionStringReference>(context.EnvironmentVariables["ConnectionStrings__rabbitmq"]);
+            Assert.Same(rabbitmq, reference.Resource);
+        }
+    }
+
     [Theory]
     [InlineData("--VectorAspire:Replicas:proxy=0", "VectorAspire:Replicas:proxy must be a number from 1 to 16; got '0'")]
     [InlineData("--VectorAspire:Replicas:indexnode=1", "VectorAspire:Replicas:indexnode names no role")]
@@ -88,7 +151,9 @@ public sealed class ClusterTopologyTests : IDisposable
 
     private async Task<Dictionary<string, IResource>> ModelAsync(params string[] extra)
     {
-        string[] args = ["--topology", "cluster", "--data-dir", _dataDirectory, "--VectorAspire:Infrastructure=executables", .. extra];
+        string[] args = extra.Contains("--publisher")
+            ? ["--topology", "cluster", .. extra]
+            : ["--topology", "cluster", "--data-dir", _dataDirectory, "--VectorAspire:Infrastructure=executables", .. extra];
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(1));
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Projects.VectorAspire_AppHost>(args, timeout.Token);
         // Aspire adds a hidden, internal ProjectRebuilderResource per project (dotnet build on restart from the dashboard).

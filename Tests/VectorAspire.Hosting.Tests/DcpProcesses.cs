@@ -21,10 +21,13 @@ internal sealed class DcpProcesses
 
     public int Count => _processes.Count;
 
-    public static DcpProcesses Capture()
+    public static DcpProcesses Capture() => Capture(Environment.ProcessId);
+
+    /// <summary>The DCP instance that watches process <paramref name="monitoredPid"/> (an AppHost run as its own process).</summary>
+    public static DcpProcesses Capture(int monitoredPid)
     {
         var table = ReadProcessTable();
-        var monitor = Environment.ProcessId.ToString(CultureInfo.InvariantCulture);
+        var monitor = monitoredPid.ToString(CultureInfo.InvariantCulture);
         var roots = new HashSet<int>();
         foreach (var (pid, (_, arguments)) in table)
         {

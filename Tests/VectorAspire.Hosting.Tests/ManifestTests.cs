@@ -51,7 +51,7 @@ public sealed class ManifestTests : IDisposable
     }
 
     [Fact]
-    public async Task Cluster_manifest_declares_etcd_and_minio_containers_and_a_project_per_role_instance_and_matches_deploy()
+    public async Task Cluster_manifest_declares_etcd_minio_and_rabbitmq_containers_and_a_project_per_role_instance_and_matches_deploy()
     {
         var path = Path.Combine(_outputDirectory, "aspire-manifest.cluster.json");
         var (exitCode, output) = await AppHostCommand.RunAsync("--topology", "cluster", "--publisher", "manifest", "--output-path", path);
@@ -65,6 +65,12 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("container.v0", (string?)resources["s3"]!["type"]);
         Assert.StartsWith("minio/minio:", (string?)resources["s3"]!["image"], StringComparison.Ordinal);
         Assert.Equal("parameter.v0", (string?)resources["s3-secret-key"]!["type"]);
+        Assert.Equal("container.v0", (string?)resources["rabbitmq"]!["type"]);
+        Assert.Equal("library/rabbitmq:3", (string?)resources["rabbitmq"]!["image"]);
+        Assert.StartsWith("amqp://guest:{rabbitmq-password-uri-encoded.value}@{rabbitmq.bindings.tcp.host}:{rabbitmq.bindings.tcp.port}",
+            (string?)resources["rabbitmq"]!["connectionString"], StringComparison.Ordinal);
+        Assert.Equal(5672, (int)resources["rabbitmq"]!["bindings"]!["tcp"]!["targetPort"]!);
+        Assert.Equal("parameter.v0", (string?)resources["rabbitmq-password"]!["type"]);
 
         var projects = resources.Where(static r => (string?)r.Value!["type"] == "project.v0").ToDictionary(static r => r.Key, static r => r.Value!);
         string[] expected = ["coordinator-0", "coordinator-1", "datanode-0", "querynode-0", "querynode-1", "streamingnode-0", "streamingnode-1", "proxy-0", "proxy-1", "gateway"];
@@ -86,6 +92,7 @@ public sealed class ManifestTests : IDisposable
             Assert.StartsWith("Endpoint={s3.bindings.http.url};Bucket=vectoraspire;AccessKey={s3-access-key.value};SecretKey={s3-secret-key.value}",
                 (string?)env["ConnectionStrings__s3"], StringComparison.Ordinal);
             Assert.Equal($"{{{name}.bindings.http.url}}", (string?)env["VectorAspire__Cluster__AdvertiseAddress"]);
+            Assert.Equal("{rabbitmq.connectionString}", (string?)env["ConnectionStrings__rabbitmq"]);
         }
 
         AssertMatchesCommitted(manifest, "aspire-manifest.cluster.json", "-- --topology cluster");
