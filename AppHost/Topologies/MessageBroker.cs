@@ -31,9 +31,14 @@ public static class MessageBroker
             .WithImage(Image, ImageTag)
             .WithImageRegistry(null)
             .WithDataVolume("vectoraspire-rabbitmq")
+            // An index-build job is acknowledged when the build ends; the broker's default would cancel it after 30 min.
+            .WithEnvironment("RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS", "-rabbit consumer_timeout " + ConsumerTimeoutMs.ToString(CultureInfo.InvariantCulture))
             .WithUrlForEndpoint("tcp", static url => url.DisplayText = "AMQP (RabbitMQ container)")
             .WithProbes("tcp", readinessPath: null, livenessPath: null);
     }
+
+    /// <summary>How long a delivery may stay unacknowledged (24 h): long enough for the largest index build.</summary>
+    public const long ConsumerTimeoutMs = 86_400_000;
 
     public static IResourceBuilder<IResourceWithConnectionString> AddExecutable(IDistributedApplicationBuilder builder, string dataRoot, LoopbackPorts ports)
     {
@@ -61,6 +66,8 @@ public static class MessageBroker
             "log.console.level = warning",
             "log.connection.level = error",
             "log.file = false",
+            // An index-build job is acknowledged when the build ends; the broker's default would cancel it after 30 min.
+            $"consumer_timeout = {ConsumerTimeoutMs}",
         ]);
         string plugins = Path.Combine(root, "enabled_plugins");
         File.WriteAllText(plugins, "[].\n");

@@ -105,6 +105,8 @@ public sealed class ClusterTopologyTests : IDisposable
         Assert.Equal("-kernel inet_dist_use_interface {127,0,0,1}", env["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]);
         Assert.StartsWith("/usr/lib/rabbitmq/bin:", env["PATH"], StringComparison.Ordinal);
         Assert.Contains($"listeners.tcp.1 = 127.0.0.1:{amqp.TargetPort}", File.ReadAllLines(env["RABBITMQ_CONFIG_FILE"]));
+        // Index-build jobs are acknowledged when the build ends: the broker must not cancel a long one after 30 min.
+        Assert.Contains("consumer_timeout = 86400000", File.ReadAllLines(env["RABBITMQ_CONFIG_FILE"]));
         Assert.Equal("[].", File.ReadAllText(env["RABBITMQ_ENABLED_PLUGINS_FILE"]).Trim());
         Assert.True(Directory.Exists(Path.Combine(root, "mnesia")));
 

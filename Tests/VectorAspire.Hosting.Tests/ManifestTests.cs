@@ -67,6 +67,7 @@ public sealed class ManifestTests : IDisposable
         Assert.Equal("parameter.v0", (string?)resources["s3-secret-key"]!["type"]);
         Assert.Equal("container.v0", (string?)resources["rabbitmq"]!["type"]);
         Assert.Equal("library/rabbitmq:3", (string?)resources["rabbitmq"]!["image"]);
+        Assert.Equal("-rabbit consumer_timeout 86400000", (string?)resources["rabbitmq"]!["env"]!["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]);
         Assert.StartsWith("amqp://guest:{rabbitmq-password-uri-encoded.value}@{rabbitmq.bindings.tcp.host}:{rabbitmq.bindings.tcp.port}",
             (string?)resources["rabbitmq"]!["connectionString"], StringComparison.Ordinal);
         Assert.Equal(5672, (int)resources["rabbitmq"]!["bindings"]!["tcp"]!["targetPort"]!);
