@@ -28,8 +28,12 @@ start_order=(coordinator datanode querynode streamingnode proxy)
 
 alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+# Below the kernel's ephemeral range (default 32768-60999): a port chosen there can be taken by any other process's
+# port-0 listener (parallel tests, Aspire's orchestrator) between the choice and the server's bind.
+ephemeral_low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+[ "${ephemeral_low:-0}" -gt 12000 ] 2>/dev/null || ephemeral_low=32768
 free_port() {
-  local p=$((20000 + RANDOM % 30000))
+  local p=$((10000 + RANDOM % (ephemeral_low - 12000)))
   while port_in_use "$p"; do p=$((p + 1)); done
   echo "$p"
 }
